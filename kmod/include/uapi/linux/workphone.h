@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Workphone enabler: userspace API of /dev/workphone.
+ *
+ * Copyright (C) 2026 The Workphone Authors
+ *
+ * Every ioctl takes a pointer to an extensible structure whose first member
+ * is a __u32 @size that userspace sets to sizeof() the structure it was
+ * compiled with.  The kernel accepts any size from the first published
+ * version of the structure up to one page: a smaller caller gets the
+ * fields it knows about, a larger caller must leave every byte the kernel
+ * does not know about zero (otherwise %E2BIG).  Reserved fields and
+ * unknown flag bits must be zero (otherwise %EINVAL).
+ *
+ * The ioctl numbers carry no size (_IO), as in iommufd: the structure's own
+ * @size field versions it, so a grown structure keeps its ioctl number.
+ * Every structure is made of fixed-width fields with explicit padding and
+ * no pointers, so 32-bit callers use the same layout (compat_ptr_ioctl).
+ *
+ * Documentation/ioctl.rst carries the same errno tables as the kernel-doc
+ * blocks below; tests/kernel/ exercises every entry.
+ */
+#ifndef _UAPI_LINUX_WORKPHONE_H
+#define _UAPI_LINUX_WORKPHONE_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* The ioctl type byte; see Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define WORKPHONE_IOCTL_TYPE	0xBA
+
+/* ABI version; bumped only for incompatible changes (never, so far). */
+#define WORKPHONE_ABI_VERSION	1
+
+/**
+ * struct workphone_version - ABI version and feature bits of the enabler
+ * @size:	In: sizeof(struct workphone_version) as known to userspace.
+ *		Must be at least %WORKPHONE_VERSION_SIZE_VER0.
+ * @abi_version: Out: %WORKPHONE_ABI_VERSION.
+ * @features:	Out: bitmask of WORKPHONE_FEATURE_* supported by this enabler.
+ * @module_version: Out: NUL-terminated module version string.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_version {
+	__u32 size;
+	__u32 abi_version;
+	__u64 features;
+	char module_version[32];
+	__u64 reserved[4];
+};
+
+#define WORKPHONE_VERSION_SIZE_VER0	80
+
+/* The enabler implements GET_VERSION (always set). */
+#define WORKPHONE_FEATURE_VERSION	_BITULL(0)
+
+/**
+ * WORKPHONE_IOC_GET_VERSION - report the ABI version and features
+ *
+ * Context: any open file descriptor of /dev/workphone, bound or not.
+ * Argument: pointer to &struct workphone_version; @size in, the rest out.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT - the argument pointer is not readable or not writable.
+ * * %EINVAL - @size is smaller than %WORKPHONE_VERSION_SIZE_VER0, or
+ *   @reserved is not zero.
+ * * %E2BIG - @size is larger than the kernel's structure and the extra
+ *   bytes are not all zero, or @size is larger than a page.
+ */
+#define WORKPHONE_IOC_GET_VERSION	_IO(WORKPHONE_IOCTL_TYPE, 0x00)
+
+/**
+ * struct workphone_bind - bind this open file to the calling process
+ * @size:	In: sizeof(struct workphone_bind).
+ * @flags:	In: must be zero.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define WORKPHONE_BIND_SIZE_VER0	24
+
+/**
+ * WORKPHONE_IOC_BIND - authenticate the caller and bind the file to it
+ *
+ * The enabler reads the executable of the calling process and verifies its
+ * appended PKCS#7 signature (module-signature layout) against the enabler
+ * keyring.  On success the file becomes a bound session owned by the
+ * calling process (its mm and thread group); only that process may use the
+ * privileged ioctls on it.
+ *
+ * Context: an unbound file of /dev/workphone.
+ * Argument: pointer to &struct workphone_bind.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT - the argument is not readable.
+ * * %EINVAL - @size too small, @flags or @reserved not zero.
+ * * %E2BIG - @size larger than known with non-zero extra bytes.
+ * * %EALREADY - this file is already bound.
+ * * %EPERM - the caller is being ptraced, or was started with
+ *   LD_PRELOAD, LD_LIBRARY_PATH or LD_AUDIT in its environment.
+ * * %ETXTBSY - the executable is open for writing or writable by the caller.
+ * * %ENODATA - the executable carries no signature.
+ * * %EBADMSG - the signature block is malformed.
+ * * %EKEYREJECTED - the signature does not verify against a trusted key.
+ * * %EFBIG - the executable is larger than the enabler will hash (256 MiB).
+ */
+#define WORKPHONE_IOC_BIND		_IO(WORKPHONE_IOCTL_TYPE, 0x01)
+
+/**
+ * struct workphone_create_vm - create a work-phone VM
+ * @size:	In: sizeof(struct workphone_create_vm).
+ * @flags:	In: must be zero.
+ * @kvm_type:	In: machine type passed to KVM_CREATE_VM (0 on x86).
+ * @vm_fd:	Out: the new VM file descriptor (O_CLOEXEC).
+ * @reserved0:	In: must be zero.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_create_vm {
+	__u32 size;
+	__u32 flags;
+	__u64 kvm_type;
+	__s32 vm_fd;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define WORKPHONE_CREATE_VM_SIZE_VER0	40
+
+/**
+ * WORKPHONE_IOC_CREATE_VM - create a KVM VM on behalf of the bound caller
+ *
+ * The returned descriptor accepts the allowlisted KVM VM ioctls (see
+ * Documentation/ioctl.rst); KVM_CREATE_VCPU on it returns vCPU descriptors
+ * that accept the allowlisted vCPU ioctls and can be mmap()ed like KVM's.
+ * While the work phone is locked, KVM_RUN fails with %EPERM and vCPUs that
+ * are running are kicked out of the guest.
+ *
+ * Context: a bound session, called by its owner, whose file table is not
+ * shared with another thread or process (create the VM and all vCPUs
+ * before starting threads).
+ * Argument: pointer to &struct workphone_create_vm.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ * * %EBUSY - the caller's file table is shared.
+ * * %ENOSPC - the per-work-phone VM limit is reached.
+ * * %ENODEV - KVM is not available on this machine.
+ * * %EMFILE, %ENOMEM - out of descriptors or memory.
+ */
+#define WORKPHONE_IOC_CREATE_VM		_IO(WORKPHONE_IOCTL_TYPE, 0x10)
+
+/*
+ * Signed documents (leases and admin commands).
+ *
+ * The management server signs a struct workphone_doc with its key; the
+ * enabler verifies it against the certificate pinned at provisioning.  All
+ * integers are little-endian on the wire, whatever the host.  The signature
+ * is a detached PKCS#7 (CMS) SignedData in DER, RSA with SHA-256, over
+ * exactly the sizeof(struct workphone_doc) bytes of the document, as
+ * produced by "openssl cms -sign -binary -noattr -md sha256 -outform DER".
+ * Documentation/lease-protocol.rst is the normative description.
+ */
+#define WORKPHONE_DOC_MAGIC	0x44505057	/* "WPPD" in little-endian */
+#define WORKPHONE_DOC_VERSION	1
+
+/**
+ * enum workphone_doc_kind - what a signed document asks the enabler to do
+ * @WORKPHONE_DOC_LEASE: renew the lease with the periods in the document.
+ * @WORKPHONE_DOC_LOCK: admin lock: lock the work phone until an unlock or
+ *	a later lease.
+ * @WORKPHONE_DOC_UNLOCK: admin unlock: lift an admin or password lock.
+ * @WORKPHONE_DOC_WIPE: admin wipe: erase the work phone now.
+ * @WORKPHONE_DOC_REPIN: replace the pinned server certificate by the DER
+ *	certificate that follows the document (signed by the current key).
+ */
+enum workphone_doc_kind {
+	WORKPHONE_DOC_LEASE = 1,
+	WORKPHONE_DOC_LOCK = 2,
+	WORKPHONE_DOC_UNLOCK = 3,
+	WORKPHONE_DOC_WIPE = 4,
+	WORKPHONE_DOC_REPIN = 5,
+};
+
+/**
+ * struct workphone_doc - a lease or command document signed by the server
+ * @magic:	%WORKPHONE_DOC_MAGIC.
+ * @version:	%WORKPHONE_DOC_VERSION.
+ * @kind:	one of &enum workphone_doc_kind.
+ * @size:	sizeof(struct workphone_doc), 128.
+ * @flags:	must be zero.
+ * @device_id:	the device's 16-byte UUID as issued at enrolment.
+ * @nonce:	the 32-byte nonce the enabler issued for this check-in.
+ * @server_time_ns: the server's wall clock when signing, ns since the
+ *	Unix epoch (CLOCK_REALTIME).
+ * @valid_for_s: the document must reach the enabler at most this many
+ *	seconds after the nonce was issued (1..3600).
+ * @lease_interval_s: how often the daemon checks in.
+ * @auto_disable_s: lock this many seconds after this renewal unless renewed.
+ * @auto_wipe_s: wipe this many seconds after this renewal unless renewed;
+ *	strictly greater than @auto_disable_s.
+ * @policy_version: monotonically increasing policy version of the server.
+ * @command_id:	UUID of the admin command (zero for a plain lease).
+ * @reserved:	must be zero.
+ */
+struct workphone_doc {
+	__u32 magic;
+	__u16 version;
+	__u16 kind;
+	__u32 size;
+	__u32 flags;
+	__u8 device_id[16];
+	__u8 nonce[32];
+	__u64 server_time_ns;
+	__u32 valid_for_s;
+	__u32 lease_interval_s;
+	__u32 auto_disable_s;
+	__u32 auto_wipe_s;
+	__u32 policy_version;
+	__u32 reserved0;
+	__u8 command_id[16];
+	__u64 reserved[2];
+};
+
+#endif /* _UAPI_LINUX_WORKPHONE_H */
