@@ -46,3 +46,11 @@ wp_tap_count() {
 	fail=$(grep -cE '^[[:space:]]*not ok( |$)' "$1" || true)
 	echo "$pass $fail"
 }
+
+# Test code-signing keys (never for production): build/certs/test.* is the
+# key the test enabler trusts, build/certs/untrusted.* one it does not.
+WP_CERTS=${WP_CERTS:-$WP_BUILD/certs}
+wp_test_certs() {
+	"$WP_TOP/scripts/sign-tool" keygen "$WP_CERTS" test
+	"$WP_TOP/scripts/sign-tool" keygen "$WP_CERTS" untrusted
+}

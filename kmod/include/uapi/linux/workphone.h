@@ -54,6 +54,16 @@ struct workphone_version {
 
 /* The enabler implements GET_VERSION (always set). */
 #define WORKPHONE_FEATURE_VERSION	_BITULL(0)
+/* BIND verifies code identity against the enabler keyring. */
+#define WORKPHONE_FEATURE_BIND		_BITULL(1)
+/* The management daemon can be registered and is protected from signals. */
+#define WORKPHONE_FEATURE_DAEMON	_BITULL(2)
+/* ptrace and /proc/PID/mem access to the daemon are refused (kprobes). */
+#define WORKPHONE_FEATURE_PTRACE_GUARD	_BITULL(3)
+/* KVM VMs are brokered (a usable /dev/kvm was found at load time). */
+#define WORKPHONE_FEATURE_KVM		_BITULL(4)
+/* Events are sent on the "workphone" generic-netlink family. */
+#define WORKPHONE_FEATURE_EVENTS	_BITULL(5)
 
 /**
  * WORKPHONE_IOC_GET_VERSION - report the ABI version and features
@@ -112,6 +122,122 @@ struct workphone_bind {
 #define WORKPHONE_IOC_BIND		_IO(WORKPHONE_IOCTL_TYPE, 0x01)
 
 /**
+ * enum workphone_lock_reason - why guest code of the work phone may not run
+ * @WORKPHONE_LOCK_DAEMON_LOST: the registered management daemon died;
+ *	cleared when a daemon binds and registers again.
+ * @WORKPHONE_LOCK_LEASE: the lease passed its auto-disable deadline.
+ * @WORKPHONE_LOCK_ADMIN: an administrator locked the work phone.
+ * @WORKPHONE_LOCK_WIPED: the work phone was wiped.
+ *
+ * Reasons are bits of &struct workphone_status.lock_reasons; guest code
+ * runs only while no bit is set.
+ */
+enum workphone_lock_reason {
+	WORKPHONE_LOCK_DAEMON_LOST = 1 << 0,
+	WORKPHONE_LOCK_LEASE = 1 << 1,
+	WORKPHONE_LOCK_ADMIN = 1 << 2,
+	WORKPHONE_LOCK_WIPED = 1 << 3,
+};
+
+/**
+ * struct workphone_status - state of the enabler and of this file
+ * @size:	In: sizeof(struct workphone_status).
+ * @flags:	Out: WORKPHONE_STATUS_* bits.
+ * @lock_reasons: Out: &enum workphone_lock_reason bits; 0 means guest code
+ *	may run.
+ * @daemon_pid:	Out: thread-group id of the registered daemon in the
+ *	caller's pid namespace, 0 if none (or not visible).
+ * @nr_vms:	Out: work-phone VMs alive.
+ * @reserved0:	Must be zero.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_status {
+	__u32 size;
+	__u32 flags;
+	__u32 lock_reasons;
+	__s32 daemon_pid;
+	__u32 nr_vms;
+	__u32 reserved0;
+	__u64 reserved[5];
+};
+
+#define WORKPHONE_STATUS_SIZE_VER0	64
+
+/* This file is bound (to some process). */
+#define WORKPHONE_STATUS_BOUND		_BITUL(0)
+/* This file is bound to the calling process. */
+#define WORKPHONE_STATUS_OWNER		_BITUL(1)
+/* This file belongs to the registered management daemon. */
+#define WORKPHONE_STATUS_DAEMON		_BITUL(2)
+
+/**
+ * WORKPHONE_IOC_GET_STATUS - report the enabler's state
+ *
+ * Context: any open file descriptor of /dev/workphone, bound or not.
+ * Argument: pointer to &struct workphone_status.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT - the argument pointer is not readable or not writable.
+ * * %EINVAL - @size is smaller than %WORKPHONE_STATUS_SIZE_VER0, or a
+ *   reserved field is not zero.
+ * * %E2BIG - @size is larger than known with non-zero extra bytes.
+ */
+#define WORKPHONE_IOC_GET_STATUS	_IO(WORKPHONE_IOCTL_TYPE, 0x02)
+
+/**
+ * struct workphone_daemon - register or unregister the management daemon
+ * @size:	In: sizeof(struct workphone_daemon).
+ * @flags:	In: must be zero.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_daemon {
+	__u32 size;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define WORKPHONE_DAEMON_SIZE_VER0	24
+
+/**
+ * WORKPHONE_IOC_DAEMON_REGISTER - make the caller the protected daemon
+ *
+ * From then on signals from userspace (SIGKILL, SIGSTOP and every signal
+ * whose handler is the default, e.g. SIGTERM and SIGINT) are ignored, the
+ * process is exempt from the OOM killer, ptrace attach and /proc/PID/mem
+ * access by other processes are refused (if %WORKPHONE_FEATURE_PTRACE_GUARD)
+ * and the module cannot be unloaded.  Signals the kernel raises for the
+ * daemon's own faults still kill it.  If the daemon dies, every work-phone
+ * VM is locked (%WORKPHONE_LOCK_DAEMON_LOST) until a daemon registers again.
+ *
+ * Context: a bound session, called by its owner.
+ * Argument: pointer to &struct workphone_daemon.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ * * %EBUSY - a daemon is already registered.
+ */
+#define WORKPHONE_IOC_DAEMON_REGISTER	_IO(WORKPHONE_IOCTL_TYPE, 0x03)
+
+/**
+ * WORKPHONE_IOC_DAEMON_UNREGISTER - give up the daemon role
+ *
+ * Lifts the protections of %WORKPHONE_IOC_DAEMON_REGISTER without locking
+ * the work phone (an authorised unenrolment).
+ *
+ * Context: the session of the registered daemon, called by its owner.
+ * Argument: pointer to &struct workphone_daemon.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file, or this
+ *   session is not the registered daemon.
+ */
+#define WORKPHONE_IOC_DAEMON_UNREGISTER	_IO(WORKPHONE_IOCTL_TYPE, 0x04)
+
+/**
  * struct workphone_create_vm - create a work-phone VM
  * @size:	In: sizeof(struct workphone_create_vm).
  * @flags:	In: must be zero.
@@ -155,6 +281,79 @@ struct workphone_create_vm {
  * * %EMFILE, %ENOMEM - out of descriptors or memory.
  */
 #define WORKPHONE_IOC_CREATE_VM		_IO(WORKPHONE_IOCTL_TYPE, 0x10)
+
+/*
+ * Events: generic netlink family %WORKPHONE_GENL_NAME, multicast group
+ * %WORKPHONE_GENL_MCGRP.  Subscribing needs CAP_SYS_ADMIN in the initial
+ * user namespace (events include authentication failures for audit).
+ * Every message is %WORKPHONE_CMD_EVENT with %WORKPHONE_ATTR_EVENT and the
+ * attributes that event defines.
+ */
+#define WORKPHONE_GENL_NAME	"workphone"
+#define WORKPHONE_GENL_VERSION	1
+#define WORKPHONE_GENL_MCGRP	"events"
+
+/**
+ * enum workphone_genl_cmd - generic netlink commands
+ * @WORKPHONE_CMD_UNSPEC: unused.
+ * @WORKPHONE_CMD_EVENT: an event notification (multicast only).
+ * @__WORKPHONE_CMD_MAX: internal.
+ */
+enum workphone_genl_cmd {
+	WORKPHONE_CMD_UNSPEC,
+	WORKPHONE_CMD_EVENT,
+	__WORKPHONE_CMD_MAX,
+};
+
+/**
+ * enum workphone_genl_attr - attributes of an event message
+ * @WORKPHONE_ATTR_UNSPEC: unused.
+ * @WORKPHONE_ATTR_EVENT: u32, &enum workphone_event.
+ * @WORKPHONE_ATTR_PID: u32, thread-group id (initial pid namespace).
+ * @WORKPHONE_ATTR_ERRNO: u32, positive errno of a refusal.
+ * @WORKPHONE_ATTR_LOCK_REASONS: u32, &enum workphone_lock_reason bits.
+ * @WORKPHONE_ATTR_VM_ID: u32, enabler-assigned VM number.
+ * @WORKPHONE_ATTR_TIME_NS: u64, CLOCK_BOOTTIME of the event.
+ * @WORKPHONE_ATTR_COMM: string, command name of the process.
+ * @WORKPHONE_ATTR_PAD: padding for 64-bit attributes.
+ * @__WORKPHONE_ATTR_MAX: internal.
+ */
+enum workphone_genl_attr {
+	WORKPHONE_ATTR_UNSPEC,
+	WORKPHONE_ATTR_EVENT,
+	WORKPHONE_ATTR_PID,
+	WORKPHONE_ATTR_ERRNO,
+	WORKPHONE_ATTR_LOCK_REASONS,
+	WORKPHONE_ATTR_VM_ID,
+	WORKPHONE_ATTR_TIME_NS,
+	WORKPHONE_ATTR_COMM,
+	WORKPHONE_ATTR_PAD,
+	__WORKPHONE_ATTR_MAX,
+};
+
+#define WORKPHONE_ATTR_MAX	(__WORKPHONE_ATTR_MAX - 1)
+
+/**
+ * enum workphone_event - what happened
+ * @WORKPHONE_EVENT_BIND_OK: a process bound (PID, COMM).
+ * @WORKPHONE_EVENT_BIND_FAILED: a bind was refused (PID, COMM, ERRNO).
+ * @WORKPHONE_EVENT_DAEMON_REGISTERED: the daemon registered (PID, COMM).
+ * @WORKPHONE_EVENT_DAEMON_UNREGISTERED: the daemon unregistered (PID).
+ * @WORKPHONE_EVENT_DAEMON_LOST: the daemon died (PID).
+ * @WORKPHONE_EVENT_LOCK_CHANGED: lock reasons changed (LOCK_REASONS).
+ * @WORKPHONE_EVENT_VM_CREATED: a VM was created (VM_ID, PID).
+ * @WORKPHONE_EVENT_VM_DESTROYED: a VM was destroyed (VM_ID).
+ */
+enum workphone_event {
+	WORKPHONE_EVENT_BIND_OK = 1,
+	WORKPHONE_EVENT_BIND_FAILED = 2,
+	WORKPHONE_EVENT_DAEMON_REGISTERED = 3,
+	WORKPHONE_EVENT_DAEMON_UNREGISTERED = 4,
+	WORKPHONE_EVENT_DAEMON_LOST = 5,
+	WORKPHONE_EVENT_LOCK_CHANGED = 6,
+	WORKPHONE_EVENT_VM_CREATED = 7,
+	WORKPHONE_EVENT_VM_DESTROYED = 8,
+};
 
 /*
  * Signed documents (leases and admin commands).
