@@ -265,6 +265,7 @@ TEST(fd_passed_over_unix_socket_carries_no_rights)
 
 static void *bind_in_thread(void *arg)
 {
+	/* This thread is alive, so the file table is shared. */
 	return (void *)(long)privileged_ioctl(*(int *)arg);
 }
 
