@@ -118,6 +118,7 @@ struct workphone_bind {
  * * %EBADMSG - the signature block is malformed.
  * * %EKEYREJECTED - the signature does not verify against a trusted key.
  * * %EFBIG - the executable is larger than the enabler will hash (256 MiB).
+ * * %ENOMEM - out of memory.
  */
 #define WORKPHONE_IOC_BIND		_IO(WORKPHONE_IOCTL_TYPE, 0x01)
 
@@ -264,7 +265,12 @@ struct workphone_create_vm {
  * Documentation/ioctl.rst); KVM_CREATE_VCPU on it returns vCPU descriptors
  * that accept the allowlisted vCPU ioctls and can be mmap()ed like KVM's.
  * While the work phone is locked, KVM_RUN fails with %EPERM and vCPUs that
- * are running are kicked out of the guest.
+ * are running are kicked out of the guest.  Ioctls outside the allowlists
+ * fail with %ENOTTY on VM and vCPU descriptors; KVM_CREATE_VCPU fails with
+ * %EBUSY when the file table is shared; KVM_RUN fails with %EBUSY while
+ * another thread runs the same vCPU.  poll() on a VM descriptor reports
+ * %EPOLLIN while guest code may run.  The VM is destroyed when its
+ * descriptor and all its vCPU descriptors are closed.
  *
  * Context: a bound session, called by its owner, whose file table is not
  * shared with another thread or process (create the VM and all vCPUs
