@@ -33,7 +33,8 @@ static long wp_ioctl_get_version(void __user *uarg)
 
 	ver.abi_version = WORKPHONE_ABI_VERSION;
 	ver.features = WORKPHONE_FEATURE_VERSION | WORKPHONE_FEATURE_BIND |
-		       WORKPHONE_FEATURE_DAEMON | WORKPHONE_FEATURE_EVENTS;
+		       WORKPHONE_FEATURE_DAEMON | WORKPHONE_FEATURE_EVENTS |
+		       WORKPHONE_FEATURE_LEASE;
 	if (wp_guard_ptrace_protected())
 		ver.features |= WORKPHONE_FEATURE_PTRACE_GUARD;
 	if (wp_vm_available())
@@ -52,8 +53,9 @@ static long wp_ioctl_get_status(struct wp_session *sess, void __user *uarg)
 				    WORKPHONE_STATUS_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (st.flags || st.lock_reasons || st.daemon_pid || st.nr_vms ||
-	    st.reserved0 || !wp_mem_is_zero(st.reserved, sizeof(st.reserved)))
+	/* Everything after @size is output or reserved: must come in zero. */
+	if (!wp_mem_is_zero((u8 *)&st + sizeof(st.size),
+			    sizeof(st) - sizeof(st.size)))
 		return -EINVAL;
 
 	mutex_lock(&sess->lock);
@@ -68,6 +70,7 @@ static long wp_ioctl_get_status(struct wp_session *sess, void __user *uarg)
 	mutex_lock(&wp_phone.lock);
 	st.lock_reasons = wp_phone.lock_reasons;
 	st.nr_vms = wp_phone.nr_vms;
+	wp_lease_fill_status(&st);
 	mutex_unlock(&wp_phone.lock);
 	return wp_copy_arg_to_user(uarg, &st, sizeof(st));
 }
@@ -91,6 +94,14 @@ static long wp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return wp_guard_unregister(sess, uarg);
 	case WORKPHONE_IOC_CREATE_VM:
 		return wp_vm_create(sess, uarg);
+	case WORKPHONE_IOC_GET_NONCE:
+		return wp_lease_get_nonce(sess, uarg);
+	case WORKPHONE_IOC_PROVISION:
+		return wp_lease_provision(sess, uarg);
+	case WORKPHONE_IOC_SUBMIT_DOC:
+		return wp_lease_submit(sess, uarg);
+	case WORKPHONE_IOC_RESTORE:
+		return wp_lease_restore(sess, uarg);
 	}
 	if (wp_vm_is_system_ioctl(cmd)) {
 		ret = wp_session_check_owner(sess);
@@ -141,6 +152,7 @@ static int __init wp_init(void)
 	int ret;
 
 	wp_phone_init();
+	wp_lease_init();
 	ret = wp_keyring_init();
 	if (ret)
 		return ret;
@@ -171,6 +183,7 @@ err_netlink:
 	wp_netlink_exit();
 err_keyring:
 	wp_keyring_exit();
+	wp_lease_exit();
 	return ret;
 }
 
@@ -181,6 +194,7 @@ static void __exit wp_exit(void)
 	wp_guard_exit();
 	wp_netlink_exit();
 	wp_keyring_exit();
+	wp_lease_exit();
 }
 
 module_init(wp_init);

@@ -27,26 +27,36 @@ u32 wp_phone_lock_reasons(void)
 }
 
 /**
+ * wp_phone_update_lock_locked() - set and clear lock reasons
+ * @set:	&enum workphone_lock_reason bits to set
+ * @clear:	bits to clear
+ *
+ * Context: wp_phone.lock held.
+ */
+void wp_phone_update_lock_locked(u32 set, u32 clear)
+{
+	u32 old = wp_phone.lock_reasons, new = (old | set) & ~clear;
+
+	lockdep_assert_held(&wp_phone.lock);
+	if (new == old)
+		return;
+	WRITE_ONCE(wp_phone.lock_reasons, new);
+	/* Order the store before reading which vCPUs are running. */
+	smp_mb();
+	if (new)
+		wp_vm_kick_all();
+	wake_up_all(&wp_phone.state_wq);
+	wp_event(WORKPHONE_EVENT_LOCK_CHANGED, 0, 0, new, 0, NULL);
+}
+
+/**
  * wp_phone_set_lock() - set or clear lock reasons
  * @reasons:	&enum workphone_lock_reason bits
  * @set:	true to set them, false to clear them
  */
 void wp_phone_set_lock(u32 reasons, bool set)
 {
-	u32 old, new;
-
 	mutex_lock(&wp_phone.lock);
-	old = wp_phone.lock_reasons;
-	new = set ? old | reasons : old & ~reasons;
-	if (new != old) {
-		WRITE_ONCE(wp_phone.lock_reasons, new);
-		/* Order the store before reading which vCPUs are running. */
-		smp_mb();
-		if (new)
-			wp_vm_kick_all();
-		wake_up_all(&wp_phone.state_wq);
-	}
+	wp_phone_update_lock_locked(set ? reasons : 0, set ? 0 : reasons);
 	mutex_unlock(&wp_phone.lock);
-	if (new != old)
-		wp_event(WORKPHONE_EVENT_LOCK_CHANGED, 0, 0, new, 0, NULL);
 }

@@ -37,6 +37,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
+#include <linux/rwsem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
@@ -52,6 +53,9 @@ static struct file *wp_kvm_dev;
  * @node:	entry in wp_phone.vms (under wp_phone.lock)
  * @kvm_file:	KVM's own VM file
  * @file:	our wrapper file
+ * @gate:	held for reading around every use of KVM's files, for writing
+ *		to kill the VM
+ * @dead:	the VM was killed (wipe): its KVM files are gone
  * @lock:	protects @vcpus and each vCPU's @running
  * @vcpus:	vCPUs created through this VM
  * @id:		number reported in events
@@ -60,6 +64,8 @@ struct wp_vm {
 	struct list_head node;
 	struct file *kvm_file;
 	struct file *file;
+	struct rw_semaphore gate;
+	bool dead;
 	/* protects @vcpus and each vCPU's @running */
 	spinlock_t lock;
 	struct list_head vcpus;
@@ -262,45 +268,61 @@ static long wp_vcpu_run(struct wp_vcpu *vcpu, unsigned long arg)
 	return ret;
 }
 
+static long wp_vcpu_ioctl_gated(struct wp_vcpu *vcpu, unsigned int cmd,
+				unsigned long arg, bool compat)
+{
+	struct file *kvm_file;
+	long ret;
+
+	if (cmd != KVM_RUN &&
+	    !wp_ioctl_allowed(wp_kvm_vcpu_allowed,
+			      ARRAY_SIZE(wp_kvm_vcpu_allowed), cmd))
+		return -ENOTTY;
+	down_read(&vcpu->vm->gate);
+	kvm_file = vcpu->kvm_file;
+	if (vcpu->vm->dead)
+		ret = -ENODEV;
+	else if (cmd == KVM_RUN)
+		ret = wp_vcpu_run(vcpu, arg);
+	else if (!compat)
+		ret = kvm_file->f_op->unlocked_ioctl(kvm_file, cmd, arg);
+	else if (kvm_file->f_op->compat_ioctl)
+		ret = kvm_file->f_op->compat_ioctl(kvm_file, cmd, arg);
+	else
+		ret = -ENOTTY;
+	up_read(&vcpu->vm->gate);
+	return ret;
+}
+
 static long wp_vcpu_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct wp_vcpu *vcpu = file->private_data;
-
-	if (cmd == KVM_RUN)
-		return wp_vcpu_run(vcpu, arg);
-	if (!wp_ioctl_allowed(wp_kvm_vcpu_allowed,
-			      ARRAY_SIZE(wp_kvm_vcpu_allowed), cmd))
-		return -ENOTTY;
-	return vcpu->kvm_file->f_op->unlocked_ioctl(vcpu->kvm_file, cmd, arg);
+	return wp_vcpu_ioctl_gated(file->private_data, cmd, arg, false);
 }
 
 #ifdef CONFIG_COMPAT
 static long wp_vcpu_compat_ioctl(struct file *file, unsigned int cmd,
 				 unsigned long arg)
 {
-	struct wp_vcpu *vcpu = file->private_data;
-
-	if (cmd == KVM_RUN)
-		return wp_vcpu_run(vcpu, arg);
-	if (!wp_ioctl_allowed(wp_kvm_vcpu_allowed,
-			      ARRAY_SIZE(wp_kvm_vcpu_allowed), cmd) ||
-	    !vcpu->kvm_file->f_op->compat_ioctl)
-		return -ENOTTY;
-	return vcpu->kvm_file->f_op->compat_ioctl(vcpu->kvm_file, cmd, arg);
+	return wp_vcpu_ioctl_gated(file->private_data, cmd, arg, true);
 }
 #endif
 
 static int wp_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct wp_vcpu *vcpu = file->private_data;
-	struct file *kvm_file = vcpu->kvm_file;
+	struct file *kvm_file;
+	int ret = -ENODEV;
 
-	if (!kvm_file->f_op->mmap)
-		return -ENODEV;
-	/* KVM's fault handler finds the vCPU through vma->vm_file. */
-	vma_set_file(vma, kvm_file);
-	return kvm_file->f_op->mmap(kvm_file, vma);
+	down_read(&vcpu->vm->gate);
+	kvm_file = vcpu->kvm_file;
+	if (!vcpu->vm->dead && kvm_file->f_op->mmap) {
+		/* KVM's fault handler finds the vCPU through vma->vm_file. */
+		vma_set_file(vma, kvm_file);
+		ret = kvm_file->f_op->mmap(kvm_file, vma);
+	}
+	up_read(&vcpu->vm->gate);
+	return ret;
 }
 
 static int wp_vcpu_release(struct inode *inode, struct file *file)
@@ -311,7 +333,8 @@ static int wp_vcpu_release(struct inode *inode, struct file *file)
 	spin_lock(&vm->lock);
 	list_del(&vcpu->node);
 	spin_unlock(&vm->lock);
-	fput(vcpu->kvm_file);
+	if (vcpu->kvm_file)
+		fput(vcpu->kvm_file);
 	fput(vm->file);
 	kfree(vcpu);
 	return 0;
@@ -362,31 +385,42 @@ err_free:
 
 /* --- VM -------------------------------------------------------------------- */
 
-static long wp_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long wp_vm_ioctl_gated(struct wp_vm *vm, unsigned int cmd,
+			      unsigned long arg, bool compat)
 {
-	struct wp_vm *vm = file->private_data;
+	struct file *kvm_file;
+	long ret;
 
-	if (cmd == KVM_CREATE_VCPU)
-		return wp_vm_create_vcpu(vm, arg);
-	if (!wp_ioctl_allowed(wp_kvm_vm_allowed, ARRAY_SIZE(wp_kvm_vm_allowed),
+	if (cmd != KVM_CREATE_VCPU &&
+	    !wp_ioctl_allowed(wp_kvm_vm_allowed, ARRAY_SIZE(wp_kvm_vm_allowed),
 			      cmd))
 		return -ENOTTY;
-	return vm->kvm_file->f_op->unlocked_ioctl(vm->kvm_file, cmd, arg);
+	down_read(&vm->gate);
+	kvm_file = vm->kvm_file;
+	if (vm->dead)
+		ret = -ENODEV;
+	else if (cmd == KVM_CREATE_VCPU)
+		ret = wp_vm_create_vcpu(vm, arg);
+	else if (!compat)
+		ret = kvm_file->f_op->unlocked_ioctl(kvm_file, cmd, arg);
+	else if (kvm_file->f_op->compat_ioctl)
+		ret = kvm_file->f_op->compat_ioctl(kvm_file, cmd, arg);
+	else
+		ret = -ENOTTY;
+	up_read(&vm->gate);
+	return ret;
+}
+
+static long wp_vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return wp_vm_ioctl_gated(file->private_data, cmd, arg, false);
 }
 
 #ifdef CONFIG_COMPAT
 static long wp_vm_compat_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
-	struct wp_vm *vm = file->private_data;
-
-	if (cmd == KVM_CREATE_VCPU)
-		return wp_vm_create_vcpu(vm, arg);
-	if (!wp_ioctl_allowed(wp_kvm_vm_allowed, ARRAY_SIZE(wp_kvm_vm_allowed),
-			      cmd) ||
-	    !vm->kvm_file->f_op->compat_ioctl)
-		return -ENOTTY;
-	return vm->kvm_file->f_op->compat_ioctl(vm->kvm_file, cmd, arg);
+	return wp_vm_ioctl_gated(file->private_data, cmd, arg, true);
 }
 #endif
 
@@ -405,7 +439,8 @@ static int wp_vm_release(struct inode *inode, struct file *file)
 	list_del(&vm->node);
 	wp_phone.nr_vms--;
 	mutex_unlock(&wp_phone.lock);
-	fput(vm->kvm_file);
+	if (vm->kvm_file)
+		fput(vm->kvm_file);
 	wp_event(WORKPHONE_EVENT_VM_DESTROYED, 0, 0, 0, vm->id, NULL);
 	kfree(vm);
 	return 0;
@@ -446,6 +481,7 @@ long wp_vm_create(struct wp_session *sess, void __user *uarg)
 	if (!vm)
 		return -ENOMEM;
 	spin_lock_init(&vm->lock);
+	init_rwsem(&vm->gate);
 	INIT_LIST_HEAD(&vm->vcpus);
 	INIT_LIST_HEAD(&vm->node);
 
@@ -520,6 +556,38 @@ void wp_vm_kick_all(void)
 			kvm_vcpu_kick(vcpu->kvm_file->private_data);
 		}
 		spin_unlock(&vm->lock);
+	}
+}
+
+/**
+ * wp_vm_kill_all_locked() - destroy every VM's KVM objects (wipe)
+ *
+ * Our files stay open until the VMM closes them, but answer -ENODEV; KVM's
+ * VM goes away once nothing else (a vCPU's kvm_run mapping) holds it.
+ * Running vCPUs must have been kicked out already (a lock reason set), so
+ * taking each gate for writing does not wait long.
+ *
+ * Context: wp_phone.lock held.
+ */
+void wp_vm_kill_all_locked(void)
+{
+	struct wp_vcpu *vcpu;
+	struct wp_vm *vm;
+
+	lockdep_assert_held(&wp_phone.lock);
+	list_for_each_entry(vm, &wp_phone.vms, node) {
+		down_write(&vm->gate);
+		if (!vm->dead) {
+			vm->dead = true;
+			/* vCPUs join the list only under the gate: stable. */
+			list_for_each_entry(vcpu, &vm->vcpus, node) {
+				fput(vcpu->kvm_file);
+				vcpu->kvm_file = NULL;
+			}
+			fput(vm->kvm_file);
+			vm->kvm_file = NULL;
+		}
+		up_write(&vm->gate);
 	}
 }
 

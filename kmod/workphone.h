@@ -96,6 +96,7 @@ extern struct wp_phone wp_phone;
 /* phone.c: lock state of the work phone */
 void wp_phone_init(void);
 void wp_phone_set_lock(u32 reasons, bool set);
+void wp_phone_update_lock_locked(u32 set, u32 clear);
 u32 wp_phone_lock_reasons(void);
 
 /* vm.c: KVM VMs brokered for bound sessions */
@@ -106,11 +107,22 @@ long wp_vm_create(struct wp_session *sess, void __user *uarg);
 long wp_vm_system_ioctl(unsigned int cmd, unsigned long arg);
 bool wp_vm_is_system_ioctl(unsigned int cmd);
 void wp_vm_kick_all(void);
+void wp_vm_kill_all_locked(void);
+
+/* lease.c: signed leases, deadlines, admin commands */
+void wp_lease_init(void);
+void wp_lease_exit(void);
+long wp_lease_get_nonce(struct wp_session *sess, void __user *uarg);
+long wp_lease_provision(struct wp_session *sess, void __user *uarg);
+long wp_lease_restore(struct wp_session *sess, void __user *uarg);
+long wp_lease_submit(struct wp_session *sess, void __user *uarg);
+void wp_lease_fill_status(struct workphone_status *st);
 
 /* netlink.c: events */
 int wp_netlink_init(void);
 void wp_netlink_exit(void);
 void wp_event(u32 event, pid_t pid, u32 err, u32 lock_reasons, u32 vm_id,
 	      const char *comm);
+void wp_event_doc(u32 event, u32 err, u32 doc_kind);
 
 #endif /* _WORKPHONE_INTERNAL_H */

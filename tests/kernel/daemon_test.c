@@ -12,6 +12,7 @@
 #include "kselftest_harness.h"
 #include "lib/wp_daemon.h"
 #include "lib/wp_events.h"
+#include "lib/wp_lease.h"
 #include "lib/wp_test.h"
 
 FIXTURE(daemon) {
@@ -20,6 +21,7 @@ FIXTURE(daemon) {
 
 FIXTURE_SETUP(daemon)
 {
+	ASSERT_EQ(0, wp_ensure_active());
 	ASSERT_EQ(0, wp_reset_daemon_lost());
 	ASSERT_EQ(0, wp_lock_reasons());
 	ASSERT_EQ(0, wp_daemon_start(&self->d, 0, -1));

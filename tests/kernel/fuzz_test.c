@@ -11,6 +11,7 @@
  */
 #include "kselftest_harness.h"
 #include "lib/wp_kvm.h"
+#include "lib/wp_lease.h"
 #include "lib/wp_test.h"
 
 static uint64_t rng_state;
@@ -28,6 +29,8 @@ static bool documented_errno(int ret)
 	switch (-ret) {
 	case 0: case EFAULT: case EINVAL: case E2BIG: case ENOTTY:
 	case EACCES: case EPERM: case EALREADY: case EBUSY: case ENOSPC:
+	case EBADMSG: case EKEYREJECTED: case EXDEV: case ESTALE: case ETIME:
+	case ERANGE: case ENOKEY: case EIDRM: case ENOMEM:
 		return true;
 	default:
 		return false;
@@ -44,7 +47,8 @@ static unsigned long random_cmd(void)
 		return _IOC(rnd() % 4, WORKPHONE_IOCTL_TYPE, rnd() % 0x20,
 			    rnd() % 256);
 	case 1:		/* our exact commands */
-		return _IO(WORKPHONE_IOCTL_TYPE, rnd() % 0x12);
+		return _IO(WORKPHONE_IOCTL_TYPE, rnd() % 2 ? rnd() % 0x12 :
+			   0x20 + rnd() % 4);
 	default:
 		do {
 			cmd = (unsigned int)rnd();
@@ -86,6 +90,7 @@ TEST(random_ioctls_get_documented_errors_and_a_clean_log)
 	rng_state = seed ? strtoull(seed, NULL, 0) : 0x5eed5eedULL;
 	TH_LOG("seed %#llx, %ld rounds", (unsigned long long)rng_state, rounds);
 	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, wp_ensure_active());
 	ASSERT_EQ(0, wp_reset_daemon_lost());
 	files[0] = wp_open();
 	files[1] = wp_open_bound();

@@ -13,6 +13,7 @@
 #include "kselftest_harness.h"
 #include "lib/wp_daemon.h"
 #include "lib/wp_kvm.h"
+#include "lib/wp_lease.h"
 #include "lib/wp_test.h"
 
 static int drop_to_nobody(void)
@@ -40,6 +41,7 @@ FIXTURE(vm) {
 
 FIXTURE_SETUP(vm)
 {
+	ASSERT_EQ(0, wp_ensure_active());
 	ASSERT_EQ(0, wp_reset_daemon_lost());
 	self->sys = wp_open_bound();
 	ASSERT_LE(0, self->sys);
@@ -57,8 +59,11 @@ FIXTURE_TEARDOWN(vm)
 TEST(unprivileged_vmm_runs_a_guest_without_dev_kvm)
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	ASSERT_EQ(0, wp_ensure_active());
+	ASSERT_EQ(0, wp_reset_daemon_lost());
+	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct wp_guest g = { 0 };
@@ -223,6 +228,7 @@ TEST(killing_the_vmm_leaves_no_vm_accounted)
 	char c;
 	pid_t pid;
 
+	ASSERT_EQ(0, wp_ensure_active());
 	ASSERT_EQ(0, pipe(ready));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -261,6 +267,7 @@ TEST(lock_kicks_running_vcpus_and_unlock_resumes_them)
 	char verdict;
 	pid_t vmm;
 
+	ASSERT_EQ(0, wp_ensure_active());
 	ASSERT_EQ(0, wp_reset_daemon_lost());
 	mem = mmap(NULL, WP_GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -64,6 +64,8 @@ struct workphone_version {
 #define WORKPHONE_FEATURE_KVM		_BITULL(4)
 /* Events are sent on the "workphone" generic-netlink family. */
 #define WORKPHONE_FEATURE_EVENTS	_BITULL(5)
+/* Signed leases and admin commands are enforced (GET_NONCE ... RESTORE). */
+#define WORKPHONE_FEATURE_LEASE		_BITULL(6)
 
 /**
  * WORKPHONE_IOC_GET_VERSION - report the ABI version and features
@@ -126,9 +128,16 @@ struct workphone_bind {
  * enum workphone_lock_reason - why guest code of the work phone may not run
  * @WORKPHONE_LOCK_DAEMON_LOST: the registered management daemon died;
  *	cleared when a daemon binds and registers again.
- * @WORKPHONE_LOCK_LEASE: the lease passed its auto-disable deadline.
- * @WORKPHONE_LOCK_ADMIN: an administrator locked the work phone.
- * @WORKPHONE_LOCK_WIPED: the work phone was wiped.
+ * @WORKPHONE_LOCK_LEASE: the lease passed its auto-disable deadline, or the
+ *	clock was found set before the last lease at restore; cleared by a
+ *	valid renewal.
+ * @WORKPHONE_LOCK_ADMIN: an administrator locked the work phone (signed
+ *	%WORKPHONE_DOC_LOCK); cleared by a signed %WORKPHONE_DOC_UNLOCK.
+ * @WORKPHONE_LOCK_WIPED: the work phone was wiped; cleared only by a new
+ *	provisioning.
+ * @WORKPHONE_LOCK_UNPROVISIONED: no server is pinned yet (every boot
+ *	starts here); cleared by %WORKPHONE_IOC_PROVISION or
+ *	%WORKPHONE_IOC_RESTORE.
  *
  * Reasons are bits of &struct workphone_status.lock_reasons; guest code
  * runs only while no bit is set.
@@ -138,6 +147,22 @@ enum workphone_lock_reason {
 	WORKPHONE_LOCK_LEASE = 1 << 1,
 	WORKPHONE_LOCK_ADMIN = 1 << 2,
 	WORKPHONE_LOCK_WIPED = 1 << 3,
+	WORKPHONE_LOCK_UNPROVISIONED = 1 << 4,
+};
+
+/**
+ * enum workphone_state - the lease state of the work phone
+ * @WORKPHONE_STATE_UNPROVISIONED: no server pinned; guest code may not run.
+ * @WORKPHONE_STATE_ACTIVE: provisioned and no lock reason set.
+ * @WORKPHONE_STATE_LOCKED: provisioned, some lock reason set.
+ * @WORKPHONE_STATE_WIPED: erased; the daemon must delete the image.  Sticky
+ *	until a new provisioning.
+ */
+enum workphone_state {
+	WORKPHONE_STATE_UNPROVISIONED = 0,
+	WORKPHONE_STATE_ACTIVE = 1,
+	WORKPHONE_STATE_LOCKED = 2,
+	WORKPHONE_STATE_WIPED = 3,
 };
 
 /**
@@ -149,7 +174,15 @@ enum workphone_lock_reason {
  * @daemon_pid:	Out: thread-group id of the registered daemon in the
  *	caller's pid namespace, 0 if none (or not visible).
  * @nr_vms:	Out: work-phone VMs alive.
- * @reserved0:	Must be zero.
+ * @state:	Out: &enum workphone_state.
+ * @policy_version: Out: policy version of the last accepted lease.
+ * @lease_interval_s: Out: check-in interval of the last accepted lease.
+ * @disable_in_ns: Out: time left until auto-disable on the boot-time clock,
+ *	0 if passed or not provisioned.
+ * @wipe_in_ns:	Out: time left until auto-wipe, likewise.
+ * @last_renewal_ns: Out: CLOCK_BOOTTIME of the last accepted lease, 0 if
+ *	none since boot.
+ * @device_id:	Out: the provisioned device id (zero if none).
  * @reserved:	In: must be zero.
  */
 struct workphone_status {
@@ -158,11 +191,17 @@ struct workphone_status {
 	__u32 lock_reasons;
 	__s32 daemon_pid;
 	__u32 nr_vms;
-	__u32 reserved0;
-	__u64 reserved[5];
+	__u32 state;
+	__u32 policy_version;
+	__u32 lease_interval_s;
+	__u64 disable_in_ns;
+	__u64 wipe_in_ns;
+	__u64 last_renewal_ns;
+	__u8 device_id[16];
+	__u64 reserved[2];
 };
 
-#define WORKPHONE_STATUS_SIZE_VER0	64
+#define WORKPHONE_STATUS_SIZE_VER0	88
 
 /* This file is bound (to some process). */
 #define WORKPHONE_STATUS_BOUND		_BITUL(0)
@@ -179,8 +218,8 @@ struct workphone_status {
  * Return: 0 on success, or a negative errno:
  *
  * * %EFAULT - the argument pointer is not readable or not writable.
- * * %EINVAL - @size is smaller than %WORKPHONE_STATUS_SIZE_VER0, or a
- *   reserved field is not zero.
+ * * %EINVAL - @size is smaller than %WORKPHONE_STATUS_SIZE_VER0, or an
+ *   output or reserved field is not zero.
  * * %E2BIG - @size is larger than known with non-zero extra bytes.
  */
 #define WORKPHONE_IOC_GET_STATUS	_IO(WORKPHONE_IOCTL_TYPE, 0x02)
@@ -288,6 +327,160 @@ struct workphone_create_vm {
  */
 #define WORKPHONE_IOC_CREATE_VM		_IO(WORKPHONE_IOCTL_TYPE, 0x10)
 
+/**
+ * struct workphone_nonce - a fresh check-in nonce
+ * @size:	In: sizeof(struct workphone_nonce).
+ * @flags:	In: must be zero.
+ * @nonce:	Out: 32 random bytes; the server must echo them in the
+ *	documents of this check-in.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_nonce {
+	__u32 size;
+	__u32 flags;
+	__u8 nonce[32];
+	__u64 reserved[2];
+};
+
+#define WORKPHONE_NONCE_SIZE_VER0	56
+
+/**
+ * WORKPHONE_IOC_GET_NONCE - start a check-in
+ *
+ * Issues a new nonce and forgets the previous one: documents carrying an
+ * older nonce are refused from now on.  The nonce is valid for the
+ * @valid_for_s of the documents that use it, counted from now on the
+ * boot-time clock.
+ *
+ * Context: a bound session, called by its owner.
+ * Argument: pointer to &struct workphone_nonce.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ */
+#define WORKPHONE_IOC_GET_NONCE		_IO(WORKPHONE_IOCTL_TYPE, 0x20)
+
+/**
+ * struct workphone_doc_arg - a signed document handed to the enabler
+ * @size:	In: sizeof(struct workphone_doc_arg).
+ * @flags:	In: must be zero.
+ * @doc_ptr:	In: user pointer to the 128-byte &struct workphone_doc.
+ * @sig_ptr:	In: user pointer to the detached PKCS#7 signature (DER).
+ * @sig_len:	In: its length, 1..65536.
+ * @cert_len:	In: length of the certificate at @cert_ptr, 0..16384.
+ * @cert_ptr:	In: a DER X.509 certificate: the server certificate to pin
+ *	(PROVISION, RESTORE) or the new one (a %WORKPHONE_DOC_REPIN document,
+ *	whose signature then covers the document followed by this
+ *	certificate); must be 0 with @cert_len 0 otherwise.
+ * @device_id:	In: the device id to provision (PROVISION, RESTORE); zero
+ *	otherwise.
+ * @reserved:	In: must be zero.
+ */
+struct workphone_doc_arg {
+	__u32 size;
+	__u32 flags;
+	__u64 doc_ptr;
+	__u64 sig_ptr;
+	__u32 sig_len;
+	__u32 cert_len;
+	__u64 cert_ptr;
+	__u8 device_id[16];
+	__u64 reserved[2];
+};
+
+#define WORKPHONE_DOC_ARG_SIZE_VER0	72
+
+/**
+ * WORKPHONE_IOC_PROVISION - pin the server and start the first lease
+ *
+ * Pins the server certificate and device id and applies the first lease
+ * (a %WORKPHONE_DOC_LEASE document for the outstanding nonce, signed by
+ * that certificate's key).  The work phone becomes ACTIVE.  Allowed when
+ * unprovisioned or wiped; a new provisioning after a wipe starts afresh.
+ *
+ * Context: a bound session, called by its owner.
+ * Argument: pointer to &struct workphone_doc_arg.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument; %EINVAL
+ *   also for lengths out of range or a missing certificate.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ * * %EBUSY - already provisioned (re-pin with %WORKPHONE_DOC_REPIN).
+ * * %EBADMSG - the certificate, document or signature is malformed.
+ * * %EKEYREJECTED - the signature does not verify against the certificate.
+ * * %EXDEV - the document is for another device.
+ * * %ESTALE - no outstanding nonce, a different nonce, or one already used.
+ * * %ETIME - the document arrived after its @valid_for_s.
+ * * %ERANGE - the periods are out of range (see lease-protocol.rst).
+ * * %ENOMEM - out of memory.
+ */
+#define WORKPHONE_IOC_PROVISION		_IO(WORKPHONE_IOCTL_TYPE, 0x21)
+
+/**
+ * WORKPHONE_IOC_SUBMIT_DOC - apply a signed lease or admin command
+ *
+ * A %WORKPHONE_DOC_LEASE renews the lease from now: lock after
+ * @auto_disable_s, wipe after @auto_wipe_s, and lifts a lease lock.
+ * %WORKPHONE_DOC_LOCK and %WORKPHONE_DOC_UNLOCK set and clear the admin
+ * lock; %WORKPHONE_DOC_WIPE wipes; %WORKPHONE_DOC_REPIN replaces the pinned
+ * certificate.  Each document is accepted once per nonce (a lease once,
+ * each command id once).
+ *
+ * Context: a bound session, called by its owner.
+ * Argument: pointer to &struct workphone_doc_arg.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument; %EINVAL
+ *   also for lengths out of range, a certificate with another kind than
+ *   REPIN, or a non-zero @device_id.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ * * %ENOKEY - not provisioned.
+ * * %EIDRM - the work phone was wiped.
+ * * %EBADMSG - the document or signature (or REPIN certificate) is
+ *   malformed, or its kind is unknown.
+ * * %EKEYREJECTED - the signature does not verify against the pinned key.
+ * * %EXDEV - the document is for another device.
+ * * %ESTALE - wrong, old or already used nonce, a replayed command, or a
+ *   lower policy version than the last lease.
+ * * %ETIME - the document arrived after its @valid_for_s.
+ * * %ERANGE - the periods are out of range.
+ * * %ENOMEM - out of memory.
+ */
+#define WORKPHONE_IOC_SUBMIT_DOC	_IO(WORKPHONE_IOCTL_TYPE, 0x22)
+
+/**
+ * WORKPHONE_IOC_RESTORE - restore the lease after a reboot
+ *
+ * Pins the certificate and device id again and applies the last lease the
+ * daemon persisted, without a nonce (it was issued before the reboot).
+ * Deadlines are derived conservatively from the document's server time and
+ * the wall clock: the time since @server_time_ns counts as elapsed; a wall
+ * clock earlier than @server_time_ns is tampering and locks
+ * (%WORKPHONE_LOCK_LEASE); past the wipe deadline the work phone is wiped.
+ * Allowed only while unprovisioned, i.e. once per boot.
+ *
+ * Context: a bound session, called by its owner.
+ * Argument: pointer to &struct workphone_doc_arg.
+ * Return: 0 on success, or a negative errno:
+ *
+ * * %EFAULT, %EINVAL, %E2BIG - as for every extensible argument; %EINVAL
+ *   also for lengths out of range, a missing certificate or a document of
+ *   another kind than LEASE.
+ * * %EACCES - the file is not bound.
+ * * %EPERM - the caller is not the process that bound the file.
+ * * %EBUSY - already provisioned or restored since boot.
+ * * %EBADMSG - the certificate, document or signature is malformed.
+ * * %EKEYREJECTED - the signature does not verify against the certificate.
+ * * %EXDEV - the document is for another device.
+ * * %ERANGE - the periods are out of range.
+ * * %ENOMEM - out of memory.
+ */
+#define WORKPHONE_IOC_RESTORE		_IO(WORKPHONE_IOCTL_TYPE, 0x23)
+
 /*
  * Events: generic netlink family %WORKPHONE_GENL_NAME, multicast group
  * %WORKPHONE_GENL_MCGRP.  Subscribing needs CAP_SYS_ADMIN in the initial
@@ -322,6 +515,7 @@ enum workphone_genl_cmd {
  * @WORKPHONE_ATTR_TIME_NS: u64, CLOCK_BOOTTIME of the event.
  * @WORKPHONE_ATTR_COMM: string, command name of the process.
  * @WORKPHONE_ATTR_PAD: padding for 64-bit attributes.
+ * @WORKPHONE_ATTR_DOC_KIND: u32, &enum workphone_doc_kind.
  * @__WORKPHONE_ATTR_MAX: internal.
  */
 enum workphone_genl_attr {
@@ -334,6 +528,7 @@ enum workphone_genl_attr {
 	WORKPHONE_ATTR_TIME_NS,
 	WORKPHONE_ATTR_COMM,
 	WORKPHONE_ATTR_PAD,
+	WORKPHONE_ATTR_DOC_KIND,
 	__WORKPHONE_ATTR_MAX,
 };
 
@@ -349,6 +544,11 @@ enum workphone_genl_attr {
  * @WORKPHONE_EVENT_LOCK_CHANGED: lock reasons changed (LOCK_REASONS).
  * @WORKPHONE_EVENT_VM_CREATED: a VM was created (VM_ID, PID).
  * @WORKPHONE_EVENT_VM_DESTROYED: a VM was destroyed (VM_ID).
+ * @WORKPHONE_EVENT_PROVISIONED: a server was pinned (PID).
+ * @WORKPHONE_EVENT_DOC_ACCEPTED: a signed document was applied (DOC_KIND).
+ * @WORKPHONE_EVENT_DOC_REFUSED: a signed document was refused (DOC_KIND if
+ *	known, ERRNO, PID) - an audit record.
+ * @WORKPHONE_EVENT_WIPED: the work phone was wiped: delete the image.
  */
 enum workphone_event {
 	WORKPHONE_EVENT_BIND_OK = 1,
@@ -359,6 +559,10 @@ enum workphone_event {
 	WORKPHONE_EVENT_LOCK_CHANGED = 6,
 	WORKPHONE_EVENT_VM_CREATED = 7,
 	WORKPHONE_EVENT_VM_DESTROYED = 8,
+	WORKPHONE_EVENT_PROVISIONED = 9,
+	WORKPHONE_EVENT_DOC_ACCEPTED = 10,
+	WORKPHONE_EVENT_DOC_REFUSED = 11,
+	WORKPHONE_EVENT_WIPED = 12,
 };
 
 /*
