@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
-#include "lib/wp_events.h"
+#include "events.h"
 #include "lib/wp_test.h"
 
 TEST(signed_binary_binds)

@@ -11,7 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "lib/wp_daemon.h"
-#include "lib/wp_events.h"
+#include "events.h"
 #include "lib/wp_lease.h"
 #include "lib/wp_test.h"
 

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "lib/wp_events.h"
+#include "events.h"
 #include "lib/wp_kvm.h"
 #include "lib/wp_lease.h"
 #include "lib/wp_test.h"

@@ -4,8 +4,8 @@
  *
  * Copyright (C) 2026 The Workphone Authors
  */
-#ifndef WP_EVENTS_H
-#define WP_EVENTS_H
+#ifndef WP_LIB_EVENTS_H
+#define WP_LIB_EVENTS_H
 
 #include <stdint.h>
 
@@ -33,4 +33,4 @@ void wp_events_close(struct nl_sock *sk);
 int wp_events_wait(struct nl_sock *sk, uint32_t event, int timeout_ms,
 		   struct wp_event_msg *out);
 
-#endif /* WP_EVENTS_H */
+#endif /* WP_LIB_EVENTS_H */

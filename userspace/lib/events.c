@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A listener for the enabler's generic-netlink events (libnl-genl-3).
+ * A listener for the enabler's generic-netlink events (libnl-genl-3),
+ * shared by wpctl monitor, wpd and the tests.
  *
  * Copyright (C) 2026 The Workphone Authors
  */
@@ -15,7 +16,7 @@
 
 #include <linux/workphone.h>
 
-#include "wp_events.h"
+#include "events.h"
 
 struct wp_events_ctx {
 	uint32_t want;
