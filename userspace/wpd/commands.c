@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wpd: queued commands.  Signed documents (lock, unlock, wipe, repin) go
+ * to the enabler, which enforces them; JSON commands (apps, image,
+ * policy) are verified against the pinned server certificate and executed
+ * here.  Every command ends in a result reported at the next check-in.
+ *
+ * Copyright (C) 2026 The Workphone Authors
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enabler.h"
+#include "fileio.h"
+#include "http.h"
+#include "wpd.h"
+#include "wpdoc.h"
+
+int wpd_decode_doc(json_object *o, uint8_t **doc, uint8_t **sig, size_t *sig_len,
+		   uint8_t **cert, size_t *cert_len, char *err, size_t err_len);
+
+/* The work phone's own files; the personal side is never touched. */
+int wpd_wipe_local(struct wpd *d)
+{
+	int ret = wp_remove_tree(d->cfg.image_dir);
+
+	wpd_log(d, "wipe: removed %s%s%s", d->cfg.image_dir, ret ? ": " : "",
+		ret ? strerror(-ret) : "");
+	return ret;
+}
+
+static const char *str_field(json_object *o, const char *name)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int wpd_run_doc(struct wpd *d, json_object *cmd, const char *type,
+		       char *err, size_t err_len)
+{
+	uint8_t *doc, *sig, *cert;
+	size_t sig_len, cert_len;
+	int ret;
+
+	if (wpd_decode_doc(cmd, &doc, &sig, &sig_len, &cert, &cert_len, err, err_len))
+		return -1;
+	struct wp_enabler_doc ed = {
+		.doc = (const struct workphone_doc *)doc,
+		.sig = sig, .sig_len = sig_len,
+		.cert = cert, .cert_len = cert_len,
+	};
+
+	ret = wp_enabler_submit(d->enabler, &ed);
+	if (ret)
+		snprintf(err, err_len, "enabler: %s", wp_enabler_explain(ret));
+	else if (!strcmp(type, "wipe"))
+		ret = wpd_wipe_local(d);
+	else if (!strcmp(type, "repin") &&
+		 wpd_persist_lease(d, doc, sig, sig_len, cert, cert_len))
+		wpd_log(d, "repin: cannot persist the new certificate");
+	free(doc);
+	free(sig);
+	free(cert);
+	return ret ? -1 : 0;
+}
+
+static void app_path(struct wpd *d, const char *app_id, char *out, size_t len)
+{
+	snprintf(out, len, "%s/apps/%s", d->cfg.image_dir, app_id);
+}
+
+static int safe_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 128 || s[0] == '.')
+		return 0;
+	for (; *s; s++)
+		if (!(*s == '-' || *s == '_' || *s == '.' ||
+		      (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z')))
+			return 0;
+	return 1;
+}
+
+/* Download params.url to dest, verify params.sha256, then rename. */
+static int wpd_fetch_verified(struct wpd *d, json_object *params, const char *dest,
+			      char *err, size_t err_len)
+{
+	const char *url = str_field(params, "url"), *sha = str_field(params, "sha256");
+	char part[PATH_MAX + 8], got[65];
+
+	if (!url || url[0] != '/' || !sha || strlen(sha) != 64) {
+		snprintf(err, err_len, "params: need \"url\" (a server path) and \"sha256\"");
+		return -1;
+	}
+	snprintf(part, sizeof(part), "%s.part", dest);
+	if (wp_http_download(d->http, url, part, NULL, NULL, err, err_len))
+		return -1;
+	if (wp_sha256_file(part, got) || strcmp(got, sha)) {
+		snprintf(err, err_len, "%s: sha256 mismatch (expected %s, got %s)", url, sha, got);
+		unlink(part);
+		return -1;
+	}
+	if (rename(part, dest)) {
+		snprintf(err, err_len, "%s: %s", dest, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int wpd_run_json(struct wpd *d, json_object *cmd, const char *type,
+			const uint8_t nonce[32], char *err, size_t err_len)
+{
+	const char *body_b64 = str_field(cmd, "body"), *sig_b64 = str_field(cmd, "body_sig");
+	uint8_t *body = NULL, *sig = NULL, *cert = NULL, *body_nonce = NULL;
+	size_t body_len, sig_len, cert_len, nonce_len;
+	json_object *j = NULL, *params;
+	const char *app_id;
+	char path[PATH_MAX];
+	struct wpdoc_error derr;
+	int ret = -1;
+
+	if (!body_b64 || !sig_b64 || wp_base64_decode(body_b64, &body, &body_len) ||
+	    wp_base64_decode(sig_b64, &sig, &sig_len)) {
+		snprintf(err, err_len, "\"body\"/\"body_sig\": missing or not base64");
+		goto out;
+	}
+	if (wpd_load_server_cert(d, &cert, &cert_len) ||
+	    wpdoc_verify(cert, cert_len, body, body_len, sig, sig_len, &derr)) {
+		snprintf(err, err_len, "not signed by the pinned server key");
+		goto out;
+	}
+	j = json_tokener_parse((const char *)body);
+	if (!j || !str_field(j, "device_id") ||
+	    strcasecmp(str_field(j, "device_id"), d->cfg.device_id_text) ||
+	    !str_field(j, "nonce") ||
+	    wp_base64_decode(str_field(j, "nonce"), &body_nonce, &nonce_len) ||
+	    nonce_len != 32 || memcmp(body_nonce, nonce, 32)) {
+		snprintf(err, err_len, "body: not for this device and check-in");
+		goto out;
+	}
+	if (!json_object_object_get_ex(j, "params", &params))
+		params = NULL;
+	app_id = params ? str_field(params, "app_id") : NULL;
+
+	if (!strcmp(type, "install_app")) {
+		if (!safe_name(app_id)) {
+			snprintf(err, err_len, "params.app_id: missing or not a plain name");
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/apps", d->cfg.image_dir);
+		mkdir(path, 0700);
+		app_path(d, app_id, path, sizeof(path));
+		ret = wpd_fetch_verified(d, params, path, err, err_len);
+	} else if (!strcmp(type, "remove_app")) {
+		if (!safe_name(app_id)) {
+			snprintf(err, err_len, "params.app_id: missing or not a plain name");
+			goto out;
+		}
+		app_path(d, app_id, path, sizeof(path));
+		ret = unlink(path) && errno != ENOENT ? -1 : 0;
+		if (ret)
+			snprintf(err, err_len, "%s: %s", path, strerror(errno));
+	} else if (!strcmp(type, "policy_change")) {
+		const char *text = params ? json_object_to_json_string(params) : "{}";
+
+		snprintf(path, sizeof(path), "%s/policy.json", d->cfg.state_dir);
+		ret = wp_write_file_atomic(path, text, strlen(text), 0600);
+		if (ret)
+			snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+	} else if (!strcmp(type, "image_update")) {
+		snprintf(path, sizeof(path), "%s/disk.img", d->cfg.image_dir);
+		ret = wpd_fetch_verified(d, params, path, err, err_len);
+	} else {
+		snprintf(err, err_len, "unknown command type '%s'", type);
+	}
+out:
+	if (j)
+		json_object_put(j);
+	free(body);
+	free(sig);
+	free(cert);
+	free(body_nonce);
+	return ret;
+}
+
+void wpd_run_command(struct wpd *d, json_object *cmd, const uint8_t nonce[32])
+{
+	const char *id = str_field(cmd, "id"), *type = str_field(cmd, "type");
+	char err[512] = "";
+	int ret;
+
+	if (!id || !type) {
+		wpd_log(d, "command without \"id\" or \"type\" ignored");
+		return;
+	}
+	if (json_object_object_get_ex(cmd, "doc", NULL))
+		ret = wpd_run_doc(d, cmd, type, err, sizeof(err));
+	else
+		ret = wpd_run_json(d, cmd, type, nonce, err, sizeof(err));
+	wpd_log(d, "command %s (%s): %s", id, type, ret ? err : "done");
+	wpd_result_add(d, id, !ret, ret ? err : NULL);
+}
