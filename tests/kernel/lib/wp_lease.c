@@ -15,15 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "wp_lease.h"
 #include "wp_test.h"
+#include "wpdoc.h"
 
 const uint8_t wp_test_device_id[16] = {
 	0x57, 0x50, 0x50, 0x44, 0x74, 0x65, 0x73, 0x74,
@@ -100,18 +94,17 @@ unsigned char *wp_cert_der(const char *key_name, size_t *len)
 	return buf;
 }
 
+/*
+ * The document is encoded here, field by field and unchecked, so tests can
+ * build malformed ones; the signature is userspace/lib/wpdoc's, the same
+ * the server makes.
+ */
 int wp_doc_sign(const struct wp_doc_fields *f, const char *key_name,
 		const char *attach_cert_name, struct wp_signed *out)
 {
-	const unsigned int flags = CMS_BINARY | CMS_DETACHED | CMS_NOCERTS |
-				   CMS_NOATTR | CMS_PARTIAL | CMS_NOSMIMECAP;
-	CMS_ContentInfo *cms = NULL;
-	EVP_PKEY *key = NULL;
-	X509 *cert = NULL;
-	BIO *bio = NULL;
-	FILE *fp;
-	int len, ret = -1;
-	unsigned char *p;
+	struct wpdoc_signer *signer = NULL;
+	char key[PATH_MAX], cert[PATH_MAX];
+	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	wp_doc_encode(f, &out->doc);
@@ -128,38 +121,13 @@ int wp_doc_sign(const struct wp_doc_fields *f, const char *key_name,
 	if (out->cert_len)
 		memcpy(out->content + sizeof(out->doc), out->cert, out->cert_len);
 
-	fp = fopen(key_path(key_name, "key"), "r");
-	if (fp) {
-		key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-		fclose(fp);
-	}
-	fp = fopen(key_path(key_name, "pem"), "r");
-	if (fp) {
-		cert = PEM_read_X509(fp, NULL, NULL, NULL);
-		fclose(fp);
-	}
-	bio = BIO_new_mem_buf(out->content, out->content_len);
-	if (!key || !cert || !bio)
-		goto out;
-	cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
-	if (!cms || !CMS_add1_signer(cms, cert, key, EVP_sha256(), flags) ||
-	    !CMS_final(cms, bio, NULL, flags))
-		goto out;
-	len = i2d_CMS_ContentInfo(cms, NULL);
-	if (len <= 0)
-		goto out;
-	out->sig = malloc(len);
-	if (!out->sig)
-		goto out;
-	p = out->sig;
-	i2d_CMS_ContentInfo(cms, &p);
-	out->sig_len = len;
-	ret = 0;
-out:
-	CMS_ContentInfo_free(cms);
-	BIO_free(bio);
-	X509_free(cert);
-	EVP_PKEY_free(key);
+	snprintf(key, sizeof(key), "%s", key_path(key_name, "key"));
+	snprintf(cert, sizeof(cert), "%s", key_path(key_name, "pem"));
+	if (!wpdoc_signer_load(key, cert, &signer, NULL) &&
+	    !wpdoc_sign(signer, out->content, out->content_len, &out->sig,
+			&out->sig_len, NULL))
+		ret = 0;
+	wpdoc_signer_free(signer);
 	return ret;
 }
 
