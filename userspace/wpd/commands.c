@@ -15,14 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkin.h"
 #include "enabler.h"
 #include "fileio.h"
 #include "http.h"
 #include "wpd.h"
 #include "wpdoc.h"
-
-int wpd_decode_doc(json_object *o, uint8_t **doc, uint8_t **sig, size_t *sig_len,
-		   uint8_t **cert, size_t *cert_len, char *err, size_t err_len);
 
 /* The work phone's own files; the personal side is never touched. */
 int wpd_wipe_local(struct wpd *d)
@@ -51,7 +49,7 @@ static int wpd_run_doc(struct wpd *d, json_object *cmd, const char *type,
 	size_t sig_len, cert_len;
 	int ret;
 
-	if (wpd_decode_doc(cmd, &doc, &sig, &sig_len, &cert, &cert_len, err, err_len))
+	if (wp_checkin_decode_doc(cmd, &doc, &sig, &sig_len, &cert, &cert_len, err, err_len))
 		return -1;
 	struct wp_enabler_doc ed = {
 		.doc = (const struct workphone_doc *)doc,

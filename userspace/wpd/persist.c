@@ -13,47 +13,19 @@
 
 #include "enabler.h"
 #include "fileio.h"
+#include "state.h"
 #include "wpd.h"
-
-static void lease_path(struct wpd *d, const char *name, char *out, size_t len)
-{
-	snprintf(out, len, "%s/lease/%s", d->cfg.state_dir, name);
-}
 
 int wpd_persist_lease(struct wpd *d, const void *doc, const void *sig,
 		      size_t sig_len, const void *cert, size_t cert_len)
 {
-	char path[600];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/lease", d->cfg.state_dir);
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	/* Certificate first: a lease is never on disk without its signer. */
-	if (cert) {
-		lease_path(d, "server.der", path, sizeof(path));
-		ret = wp_write_file_atomic(path, cert, cert_len, 0600);
-		if (ret)
-			return ret;
-	}
-	lease_path(d, "device.id", path, sizeof(path));
-	ret = wp_write_file_atomic(path, d->cfg.device_id, 16, 0600);
-	if (ret)
-		return ret;
-	lease_path(d, "lease.sig", path, sizeof(path));
-	ret = wp_write_file_atomic(path, sig, sig_len, 0600);
-	if (ret)
-		return ret;
-	lease_path(d, "lease.doc", path, sizeof(path));
-	return wp_write_file_atomic(path, doc, sizeof(struct workphone_doc), 0600);
+	return wp_state_save_lease(d->cfg.state_dir, d->cfg.device_id, doc, sig,
+				   sig_len, cert, cert_len);
 }
 
 int wpd_load_server_cert(struct wpd *d, uint8_t **cert, size_t *len)
 {
-	char path[600];
-
-	lease_path(d, "server.der", path, sizeof(path));
-	return wp_read_file(path, 16384, cert, len);
+	return wp_state_read(d->cfg.state_dir, "server.der", cert, len);
 }
 
 /*
@@ -65,20 +37,16 @@ int wpd_restore_lease(struct wpd *d)
 	struct workphone_status st;
 	uint8_t *doc = NULL, *sig = NULL, *cert = NULL;
 	size_t doc_len, sig_len, cert_len;
-	char path[600];
 	int ret;
 
 	ret = wp_enabler_status(d->enabler, &st);
 	if (ret || st.state != WORKPHONE_STATE_UNPROVISIONED)
 		return ret;
-	lease_path(d, "lease.doc", path, sizeof(path));
-	ret = wp_read_file(path, 4096, &doc, &doc_len);
+	ret = wp_state_read(d->cfg.state_dir, "lease.doc", &doc, &doc_len);
 	if (ret == -ENOENT)
-		return 0;	/* provisioned but never checked in */
-	if (!ret) {
-		lease_path(d, "lease.sig", path, sizeof(path));
-		ret = wp_read_file(path, 65536, &sig, &sig_len);
-	}
+		return 0;	/* nothing was ever accepted */
+	if (!ret)
+		ret = wp_state_read(d->cfg.state_dir, "lease.sig", &sig, &sig_len);
 	if (!ret)
 		ret = wpd_load_server_cert(d, &cert, &cert_len);
 	if (!ret && doc_len != sizeof(struct workphone_doc))
