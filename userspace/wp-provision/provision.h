@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wp-provision: the provisioning tool (FIG. 5 of the patents).
+ *
+ * Copyright (C) 2026 The Workphone Authors
+ */
+#ifndef WP_PROVISION_H
+#define WP_PROVISION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+enum wpp_exit {
+	WPP_OK = 0,
+	WPP_FAILED = 1,		/* network, disk, server error */
+	WPP_USAGE = 2,
+	WPP_NO_ENABLER = 3,	/* enabler missing or refused this program */
+	WPP_DENIED = 4,		/* the server refused the identity */
+	WPP_TAMPERED = 5,	/* a signature or checksum did not verify */
+};
+
+struct wpp_opts {
+	const char *server;
+	const char *user;
+	const char *password_file;
+	const char *token;
+	const char *device_name;
+	const char *device_model;
+	const char *state_dir;
+	const char *image_dir;
+	const char *ca_file;
+	bool json;
+	bool quiet;
+};
+
+/* progress.c: a progress bar with bytes, rate and ETA on stderr. */
+void wpp_progress(void *ctx, long long done, long long total);
+void wpp_progress_done(void);
+
+/* download.c: fetch and verify one blob of the manifest into dest. */
+int wpp_fetch_blob(struct wp_http *h, json_object *entry, const char *dest,
+		   bool quiet, char *err, size_t err_len);
+
+#endif /* WP_PROVISION_H */
