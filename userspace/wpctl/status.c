@@ -12,6 +12,7 @@
 
 #include "enabler.h"
 #include "wpctl.h"
+#include "wpdoc.h"
 
 const char *wpctl_duration(unsigned long long ns, char *buf, unsigned long len)
 {
@@ -38,16 +39,10 @@ static int wpctl_open(void)
 	return fd;
 }
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 int wpctl_status(const struct wpctl_opts *o, int argc, char **argv)
 {
 	struct workphone_status st;
-	char reasons[128], dev[33], t1[32], t2[32];
+	char reasons[128], dev[37], t1[32], t2[32];
 	int fd, ret;
 
 	(void)argv;
@@ -65,7 +60,7 @@ int wpctl_status(const struct wpctl_opts *o, int argc, char **argv)
 		return WPCTL_FAILED;
 	}
 	wp_lock_reasons_str(st.lock_reasons, reasons, sizeof(reasons));
-	hex(st.device_id, sizeof(st.device_id), dev);
+	wpdoc_uuid_format(st.device_id, dev);
 
 	if (o->json) {
 		json_object *j = json_object_new_object();
