@@ -175,7 +175,8 @@ static int wp_daemon_exit_wake(struct wait_queue_entry *wait, unsigned int mode,
 	return 0;
 }
 
-long wp_guard_register(struct wp_session *sess, void __user *uarg)
+/* The argument of REGISTER and UNREGISTER, and the caller's right to it. */
+static int wp_guard_check_arg(struct wp_session *sess, void __user *uarg)
 {
 	struct workphone_daemon arg;
 	int ret;
@@ -186,7 +187,13 @@ long wp_guard_register(struct wp_session *sess, void __user *uarg)
 		return ret;
 	if (arg.flags || !wp_mem_is_zero(arg.reserved, sizeof(arg.reserved)))
 		return -EINVAL;
-	ret = wp_session_check_owner(sess);
+	return wp_session_check_owner(sess);
+}
+
+long wp_guard_register(struct wp_session *sess, void __user *uarg)
+{
+	int ret = wp_guard_check_arg(sess, uarg);
+
 	if (ret)
 		return ret;
 
@@ -213,16 +220,8 @@ out:
 
 long wp_guard_unregister(struct wp_session *sess, void __user *uarg)
 {
-	struct workphone_daemon arg;
-	int ret;
+	int ret = wp_guard_check_arg(sess, uarg);
 
-	ret = wp_copy_arg_from_user(&arg, sizeof(arg),
-				    WORKPHONE_DAEMON_SIZE_VER0, uarg);
-	if (ret)
-		return ret;
-	if (arg.flags || !wp_mem_is_zero(arg.reserved, sizeof(arg.reserved)))
-		return -EINVAL;
-	ret = wp_session_check_owner(sess);
 	if (ret)
 		return ret;
 

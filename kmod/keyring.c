@@ -131,7 +131,6 @@ int wp_verify_signed_blob(const void *data, size_t len)
 	const size_t marker_len = sizeof(MODULE_SIG_STRING) - 1;
 	struct module_signature ms;
 	size_t sig_len;
-	int ret;
 
 	if (len < marker_len + sizeof(ms) ||
 	    memcmp(data + len - marker_len, MODULE_SIG_STRING, marker_len))
@@ -149,9 +148,27 @@ int wp_verify_signed_blob(const void *data, size_t len)
 		return -EBADMSG;
 	len -= sig_len;
 
-	ret = verify_pkcs7_signature(data, len, data + len, sig_len,
-				     wp_keyring, VERIFYING_UNSPECIFIED_SIGNATURE,
-				     NULL, NULL);
+	return wp_verify_detached(wp_keyring, data, len, data + len, sig_len);
+}
+
+/**
+ * wp_verify_detached() - verify a detached PKCS#7 signature
+ * @keys:	the only keys to trust
+ * @data:	signed content
+ * @len:	its length
+ * @sig:	DER PKCS#7 SignedData
+ * @sig_len:	its length
+ *
+ * Return: 0, -EBADMSG (malformed), -ENOMEM, or -EKEYREJECTED for every
+ * other failure (bad signature, unknown key, unsupported algorithm).
+ */
+int wp_verify_detached(struct key *keys, const void *data, size_t len,
+		       const void *sig, size_t sig_len)
+{
+	int ret = verify_pkcs7_signature(data, len, sig, sig_len, keys,
+					 VERIFYING_UNSPECIFIED_SIGNATURE,
+					 NULL, NULL);
+
 	switch (ret) {
 	case 0:
 	case -EBADMSG:

@@ -166,23 +166,6 @@ static struct key *wp_server_keys_new(const void *cert, size_t len)
 	return keys;
 }
 
-static int wp_verify_doc_sig(struct key *keys, const void *content, size_t len,
-			     const void *sig, size_t sig_len)
-{
-	int ret = verify_pkcs7_signature(content, len, sig, sig_len, keys,
-					 VERIFYING_UNSPECIFIED_SIGNATURE,
-					 NULL, NULL);
-
-	switch (ret) {
-	case 0:
-	case -EBADMSG:
-	case -ENOMEM:
-		return ret;
-	default:
-		return -EKEYREJECTED;
-	}
-}
-
 /* --- deadlines -------------------------------------------------------------- */
 
 static void wp_lease_arm_timer(void)
@@ -482,8 +465,8 @@ static long wp_lease_pin(struct wp_session *sess, void __user *uarg,
 		keys = NULL;
 		goto refused;
 	}
-	ret = wp_verify_doc_sig(keys, in.raw, sizeof(struct workphone_doc),
-				in.sig, in.arg.sig_len);
+	ret = wp_verify_detached(keys, in.raw, sizeof(struct workphone_doc),
+				 in.sig, in.arg.sig_len);
 	if (!ret)
 		ret = wp_doc_parse((void *)in.raw, &doc);
 	if (ret)
@@ -612,9 +595,9 @@ long wp_lease_submit(struct wp_session *sess, void __user *uarg)
 		goto refused;
 	}
 	/* A REPIN's signature covers the document and the new certificate. */
-	ret = wp_verify_doc_sig(wp_lease.server_keys, in.raw,
-				sizeof(struct workphone_doc) + in.arg.cert_len,
-				in.sig, in.arg.sig_len);
+	ret = wp_verify_detached(wp_lease.server_keys, in.raw,
+				 sizeof(struct workphone_doc) + in.arg.cert_len,
+				 in.sig, in.arg.sig_len);
 	if (!ret)
 		ret = wp_doc_parse((void *)in.raw, &doc);
 	if (ret)

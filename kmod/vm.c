@@ -238,6 +238,17 @@ static int wp_install(const char *name, const struct file_operations *fops,
 	return fd;
 }
 
+/* Pass an allowlisted ioctl to KVM's own file. */
+static long wp_kvm_forward(struct file *kvm_file, unsigned int cmd,
+			   unsigned long arg, bool compat)
+{
+	if (!compat)
+		return kvm_file->f_op->unlocked_ioctl(kvm_file, cmd, arg);
+	if (kvm_file->f_op->compat_ioctl)
+		return kvm_file->f_op->compat_ioctl(kvm_file, cmd, arg);
+	return -ENOTTY;
+}
+
 /* --- vCPU ------------------------------------------------------------------ */
 
 static long wp_vcpu_run(struct wp_vcpu *vcpu, unsigned long arg)
@@ -271,7 +282,6 @@ static long wp_vcpu_run(struct wp_vcpu *vcpu, unsigned long arg)
 static long wp_vcpu_ioctl_gated(struct wp_vcpu *vcpu, unsigned int cmd,
 				unsigned long arg, bool compat)
 {
-	struct file *kvm_file;
 	long ret;
 
 	if (cmd != KVM_RUN &&
@@ -279,17 +289,12 @@ static long wp_vcpu_ioctl_gated(struct wp_vcpu *vcpu, unsigned int cmd,
 			      ARRAY_SIZE(wp_kvm_vcpu_allowed), cmd))
 		return -ENOTTY;
 	down_read(&vcpu->vm->gate);
-	kvm_file = vcpu->kvm_file;
 	if (vcpu->vm->dead)
 		ret = -ENODEV;
 	else if (cmd == KVM_RUN)
 		ret = wp_vcpu_run(vcpu, arg);
-	else if (!compat)
-		ret = kvm_file->f_op->unlocked_ioctl(kvm_file, cmd, arg);
-	else if (kvm_file->f_op->compat_ioctl)
-		ret = kvm_file->f_op->compat_ioctl(kvm_file, cmd, arg);
 	else
-		ret = -ENOTTY;
+		ret = wp_kvm_forward(vcpu->kvm_file, cmd, arg, compat);
 	up_read(&vcpu->vm->gate);
 	return ret;
 }
@@ -388,7 +393,6 @@ err_free:
 static long wp_vm_ioctl_gated(struct wp_vm *vm, unsigned int cmd,
 			      unsigned long arg, bool compat)
 {
-	struct file *kvm_file;
 	long ret;
 
 	if (cmd != KVM_CREATE_VCPU &&
@@ -396,17 +400,12 @@ static long wp_vm_ioctl_gated(struct wp_vm *vm, unsigned int cmd,
 			      cmd))
 		return -ENOTTY;
 	down_read(&vm->gate);
-	kvm_file = vm->kvm_file;
 	if (vm->dead)
 		ret = -ENODEV;
 	else if (cmd == KVM_CREATE_VCPU)
 		ret = wp_vm_create_vcpu(vm, arg);
-	else if (!compat)
-		ret = kvm_file->f_op->unlocked_ioctl(kvm_file, cmd, arg);
-	else if (kvm_file->f_op->compat_ioctl)
-		ret = kvm_file->f_op->compat_ioctl(kvm_file, cmd, arg);
 	else
-		ret = -ENOTTY;
+		ret = wp_kvm_forward(vm->kvm_file, cmd, arg, compat);
 	up_read(&vm->gate);
 	return ret;
 }

@@ -61,6 +61,9 @@ extern const u8 wp_builtin_cert_end[];
 int wp_keyring_init(void);
 void wp_keyring_exit(void);
 int wp_verify_signed_blob(const void *data, size_t len);
+struct key;
+int wp_verify_detached(struct key *keys, const void *data, size_t len,
+		       const void *sig, size_t sig_len);
 
 /* guard.c: the protected management daemon */
 int wp_guard_init(void);

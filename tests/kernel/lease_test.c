@@ -46,7 +46,7 @@ static double wait_for_state(int fd, uint32_t state, double timeout)
 }
 
 /* Periods in seconds for quick tests; the interval must fit in them. */
-static void short_periods(struct wp_doc_fields *f, uint32_t disable,
+static void short_periods(struct wpdoc *f, uint32_t disable,
 			  uint32_t wipe)
 {
 	f->lease_interval_s = 1;
@@ -56,7 +56,7 @@ static void short_periods(struct wp_doc_fields *f, uint32_t disable,
 
 FIXTURE(lease) {
 	int fd;
-	struct wp_doc_fields f;
+	struct wpdoc f;
 	struct nl_sock *events;
 };
 
@@ -510,7 +510,7 @@ TEST_F(lease, repin_needs_the_current_key_and_covers_the_new_certificate)
 }
 
 /* The reboot rule: WORKPHONE_IOC_RESTORE from the persisted last lease. */
-static int restore(int fd, struct wp_doc_fields *f)
+static int restore(int fd, struct wpdoc *f)
 {
 	struct workphone_doc_arg arg;
 	struct wp_signed s;
@@ -634,7 +634,7 @@ struct race {
 static void *renew_loop(void *arg)
 {
 	struct race *r = arg;
-	struct wp_doc_fields f;
+	struct wpdoc f;
 	int ret;
 
 	while (!r->stop) {

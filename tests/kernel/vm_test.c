@@ -22,18 +22,6 @@ static int drop_to_nobody(void)
 	       setresuid(WP_NOBODY, WP_NOBODY, WP_NOBODY);
 }
 
-static int nr_vms(void)
-{
-	struct workphone_status st;
-	int fd = wp_open(), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = wp_status(fd, &st);
-	close(fd);
-	return ret ? ret : (int)st.nr_vms;
-}
-
 FIXTURE(vm) {
 	int sys;
 	struct wp_guest g;
@@ -153,7 +141,7 @@ TEST_F(vm, create_vm_arguments_are_validated)
 TEST_F(vm, create_vm_result_unwritable_is_efault_and_leaks_nothing)
 {
 	struct workphone_create_vm *cv;
-	int before = nr_vms();
+	int before = wp_nr_vms();
 
 	cv = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -161,7 +149,7 @@ TEST_F(vm, create_vm_result_unwritable_is_efault_and_leaks_nothing)
 	cv->size = sizeof(*cv);
 	ASSERT_EQ(0, mprotect(cv, 4096, PROT_READ));
 	EXPECT_EQ(-EFAULT, wp_ioctl(self->sys, WORKPHONE_IOC_CREATE_VM, cv));
-	EXPECT_EQ(before, nr_vms());
+	EXPECT_EQ(before, wp_nr_vms());
 	munmap(cv, 4096);
 }
 
@@ -202,7 +190,7 @@ TEST_F(vm, vm_limit_is_enospc)
 			n++;
 	}
 	EXPECT_EQ(-ENOSPC, ret);
-	EXPECT_EQ(4, nr_vms());
+	EXPECT_EQ(4, wp_nr_vms());
 	while (n--)
 		close(more[n].vm);
 }
@@ -245,10 +233,10 @@ TEST(killing_the_vmm_leaves_no_vm_accounted)
 			wp_guest_run(&g);
 	}
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	EXPECT_EQ(1, nr_vms());
+	EXPECT_EQ(1, wp_nr_vms());
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, nr_vms());
+	EXPECT_EQ(0, wp_nr_vms());
 	close(ready[0]);
 	close(ready[1]);
 }
@@ -321,7 +309,7 @@ TEST(lock_kicks_running_vcpus_and_unlock_resumes_them)
 
 	kill(vmm, SIGKILL);
 	ASSERT_EQ(vmm, waitpid(vmm, &status, 0));
-	EXPECT_EQ(0, nr_vms());
+	EXPECT_EQ(0, wp_nr_vms());
 }
 
 TEST_HARNESS_MAIN

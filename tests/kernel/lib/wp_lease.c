@@ -32,7 +32,7 @@ uint64_t wp_realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-void wp_doc_defaults(struct wp_doc_fields *f)
+void wp_doc_defaults(struct wpdoc *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->kind = WORKPHONE_DOC_LEASE;
@@ -45,7 +45,7 @@ void wp_doc_defaults(struct wp_doc_fields *f)
 	f->policy_version = 1;
 }
 
-void wp_doc_encode(const struct wp_doc_fields *f, struct workphone_doc *doc)
+void wp_doc_encode(const struct wpdoc *f, struct workphone_doc *doc)
 {
 	memset(doc, 0, sizeof(*doc));
 	doc->magic = htole32(WORKPHONE_DOC_MAGIC);
@@ -99,7 +99,7 @@ unsigned char *wp_cert_der(const char *key_name, size_t *len)
  * build malformed ones; the signature is userspace/lib/wpdoc's, the same
  * the server makes.
  */
-int wp_doc_sign(const struct wp_doc_fields *f, const char *key_name,
+int wp_doc_sign(const struct wpdoc *f, const char *key_name,
 		const char *attach_cert_name, struct wp_signed *out)
 {
 	struct wpdoc_signer *signer = NULL;
@@ -154,7 +154,7 @@ void wp_doc_arg(struct workphone_doc_arg *arg, const struct wp_signed *s,
 		memcpy(arg->device_id, device_id, 16);
 }
 
-int wp_get_nonce(int fd, struct wp_doc_fields *f)
+int wp_get_nonce(int fd, struct wpdoc *f)
 {
 	struct workphone_nonce n = { .size = sizeof(n) };
 	int ret = wp_ioctl(fd, WORKPHONE_IOC_GET_NONCE, &n);
@@ -164,7 +164,7 @@ int wp_get_nonce(int fd, struct wp_doc_fields *f)
 	return ret;
 }
 
-int wp_provision(int fd, struct wp_doc_fields *f, const char *sign_name)
+int wp_provision(int fd, struct wpdoc *f, const char *sign_name)
 {
 	struct workphone_doc_arg arg;
 	struct wp_signed s;
@@ -187,7 +187,7 @@ int wp_provision(int fd, struct wp_doc_fields *f, const char *sign_name)
 	return ret;
 }
 
-int wp_submit(int fd, struct wp_doc_fields *f, const char *sign_name)
+int wp_submit(int fd, struct wpdoc *f, const char *sign_name)
 {
 	struct workphone_doc_arg arg;
 	struct wp_signed s;
@@ -227,7 +227,7 @@ int wp_reload_module(void)
 int wp_ensure_active(void)
 {
 	struct workphone_status st;
-	struct wp_doc_fields f;
+	struct wpdoc f;
 	int fd = wp_open_bound(), ret;
 
 	if (fd < 0)

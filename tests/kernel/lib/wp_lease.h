@@ -17,18 +17,8 @@
 
 #include <linux/workphone.h>
 
-struct wp_doc_fields {
-	uint16_t kind;
-	uint8_t device_id[16];
-	uint8_t nonce[32];
-	uint64_t server_time_ns;
-	uint32_t valid_for_s;
-	uint32_t lease_interval_s;
-	uint32_t auto_disable_s;
-	uint32_t auto_wipe_s;
-	uint32_t policy_version;
-	uint8_t command_id[16];
-};
+#include "wpdoc.h"
+
 
 /* A signed document ready for the ioctls. */
 struct wp_signed {
@@ -44,11 +34,11 @@ struct wp_signed {
 extern const uint8_t wp_test_device_id[16];
 
 /* Defaults: a LEASE for wp_test_device_id, valid 300 s, long periods. */
-void wp_doc_defaults(struct wp_doc_fields *f);
-void wp_doc_encode(const struct wp_doc_fields *f, struct workphone_doc *doc);
+void wp_doc_defaults(struct wpdoc *f);
+void wp_doc_encode(const struct wpdoc *f, struct workphone_doc *doc);
 
 /* Sign f with the key named ("server", "untrusted", ...); 0 or -1. */
-int wp_doc_sign(const struct wp_doc_fields *f, const char *key_name,
+int wp_doc_sign(const struct wpdoc *f, const char *key_name,
 		const char *attach_cert_name, struct wp_signed *out);
 void wp_signed_free(struct wp_signed *s);
 
@@ -61,16 +51,16 @@ void wp_doc_arg(struct workphone_doc_arg *arg, const struct wp_signed *s,
 		const uint8_t *device_id);
 
 /* GET_NONCE into f->nonce; 0 or -errno. */
-int wp_get_nonce(int fd, struct wp_doc_fields *f);
+int wp_get_nonce(int fd, struct wpdoc *f);
 
 /*
  * Provision with f (nonce fetched here), pinning key_name's certificate;
  * signed by sign_name.  0 or -errno.
  */
-int wp_provision(int fd, struct wp_doc_fields *f, const char *sign_name);
+int wp_provision(int fd, struct wpdoc *f, const char *sign_name);
 
 /* Fetch a nonce, sign f with sign_name, SUBMIT_DOC; 0 or -errno. */
-int wp_submit(int fd, struct wp_doc_fields *f, const char *sign_name);
+int wp_submit(int fd, struct wpdoc *f, const char *sign_name);
 
 /* Unload and reload workphone.ko ($WP_MODULE) for a fresh state. */
 int wp_reload_module(void);

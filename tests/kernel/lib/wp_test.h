@@ -97,6 +97,19 @@ static inline int wp_lock_reasons(void)
 	return ret ? ret : (int)st.lock_reasons;
 }
 
+/* Live VMs as seen through a fresh unbound file. */
+static inline int wp_nr_vms(void)
+{
+	struct workphone_status st;
+	int fd = wp_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = wp_status(fd, &st);
+	close(fd);
+	return ret ? ret : (int)st.nr_vms;
+}
+
 /*
  * Clear WORKPHONE_LOCK_DAEMON_LOST left by an earlier test: register and
  * unregister a daemon.  Returns 0 or -errno.
