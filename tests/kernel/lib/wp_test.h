@@ -84,29 +84,31 @@ static inline int wp_status(int fd, struct workphone_status *st)
 	return wp_ioctl(fd, WORKPHONE_IOC_GET_STATUS, st);
 }
 
-/* Lock reasons as seen through a fresh unbound file. */
+/* The status as seen through a fresh unbound file; 0 or -errno. */
+static inline int wp_status_now(struct workphone_status *st)
+{
+	int fd = wp_open(), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = wp_status(fd, st);
+	close(fd);
+	return ret;
+}
+
 static inline int wp_lock_reasons(void)
 {
 	struct workphone_status st;
-	int fd = wp_open(), ret;
+	int ret = wp_status_now(&st);
 
-	if (fd < 0)
-		return -errno;
-	ret = wp_status(fd, &st);
-	close(fd);
 	return ret ? ret : (int)st.lock_reasons;
 }
 
-/* Live VMs as seen through a fresh unbound file. */
 static inline int wp_nr_vms(void)
 {
 	struct workphone_status st;
-	int fd = wp_open(), ret;
+	int ret = wp_status_now(&st);
 
-	if (fd < 0)
-		return -errno;
-	ret = wp_status(fd, &st);
-	close(fd);
 	return ret ? ret : (int)st.nr_vms;
 }
 
