@@ -9,10 +9,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum kind { K_STR, K_INT, K_LL };
 
@@ -35,6 +37,7 @@ static const struct setting settings[] = {
 	STR("tls-cert", tls_cert),
 	STR("tls-key", tls_key),
 	STR("ready-file", ready_file),
+	STR("web", web_dir),
 	STR("log-level", log_level),
 	INT("threads", threads, 1, 256),
 	LL("max-body", max_body, 1024, 64LL << 20),
@@ -45,6 +48,7 @@ static const struct setting settings[] = {
 	INT("wipe-hold-count", wipe_hold_count, 0, 1000000),
 	INT("wipe-hold-window", wipe_hold_window_s, 1, 30 * 86400),
 	INT("key-bits", key_bits, 2048, 8192),
+	INT("shutdown-timeout", shutdown_timeout_s, 0, 3600),
 };
 
 void wp_config_defaults(struct wp_config *cfg)
@@ -62,6 +66,7 @@ void wp_config_defaults(struct wp_config *cfg)
 	cfg->wipe_hold_count = 10;
 	cfg->wipe_hold_window_s = 3600;
 	cfg->key_bits = 3072;
+	cfg->shutdown_timeout_s = 30;
 }
 
 int wp_config_set(struct wp_config *cfg, const char *key, const char *value,
@@ -140,8 +145,42 @@ int wp_config_load_file(struct wp_config *cfg, const char *path, struct wp_err *
 	return 0;
 }
 
+/*
+ * The dashboard's files when --web is not given: PREFIX/share/wpserver/web
+ * beside an installed PREFIX/bin/wpserver, else the source tree's
+ * server/web for a wpserver run from BUILD/bin in the tree, else
+ * /usr/share/wpserver/web.
+ */
+static void default_web_dir(struct wp_config *cfg)
+{
+	static const char *const rel[] = { "../share/wpserver/web", "../../server/web" };
+	char exe[512], path[600], real[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	snprintf(cfg->web_dir, sizeof(cfg->web_dir), "/usr/share/wpserver/web");
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/index.html", exe, rel[i]);
+		if (access(path, R_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", exe, rel[i]);
+		if (realpath(path, real) && strlen(real) < sizeof(cfg->web_dir)) {
+			memcpy(cfg->web_dir, real, strlen(real) + 1);
+			return;
+		}
+	}
+}
+
 int wp_config_finish(struct wp_config *cfg, struct wp_err *err)
 {
+	if (!cfg->web_dir[0])
+		default_web_dir(cfg);
 	if (!cfg->db_url[0] &&
 	    (size_t)snprintf(cfg->db_url, sizeof(cfg->db_url), "sqlite:%s/wpserver.db",
 			     cfg->data_dir) >= sizeof(cfg->db_url))

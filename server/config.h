@@ -20,6 +20,7 @@ struct wp_config {
 	char tls_cert[512];
 	char tls_key[512];
 	char ready_file[512];		/* write the bound port here when up */
+	char web_dir[512];		/* the dashboard's files (server/web) */
 	char log_level[16];
 	int threads;			/* HTTP worker threads */
 	long long max_body;		/* JSON request bodies, bytes */
@@ -30,6 +31,7 @@ struct wp_config {
 	int wipe_hold_count;		/* more than this many wipes ... */
 	int wipe_hold_window_s;		/* ... within this window need approval */
 	int key_bits;			/* keygen */
+	int shutdown_timeout_s;		/* drain requests in flight on SIGTERM */
 };
 
 void wp_config_defaults(struct wp_config *cfg);

@@ -6,6 +6,7 @@
  *   wpserver keygen [--next | --promote] --data DIR
  *   wpserver create-admin USERNAME [ROLE] --data DIR   (password on stdin)
  *   wpserver check-db --data DIR [--db URL]
+ *   wpserver routes                                     (the route table)
  *
  * Copyright (C) 2026 The Workphone Authors
  */
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 	      "       wpserver keygen [--next | --promote] [OPTIONS]\n"
 	      "       wpserver create-admin USERNAME [admin|helpdesk|read-only] [OPTIONS]\n"
 	      "       wpserver check-db [OPTIONS]\n"
+	      "       wpserver routes          (METHOD PATTERN ROLE of every route)\n"
 	      "\n"
 	      "options (also settable as 'name = value' in --config FILE):\n"
 	      "  --config FILE          read settings from FILE first\n"
@@ -47,8 +49,12 @@ static void usage(FILE *f)
 	      "  --grace S              inactive after interval + S (default: one interval)\n"
 	      "  --wipe-hold-count N    wipes allowed per window before approval (default 10)\n"
 	      "  --wipe-hold-window S   the window (default 3600)\n"
+	      "  --shutdown-timeout S   on SIGTERM, wait this long for requests in flight\n"
+	      "                         (default 30)\n"
 	      "  --key-bits N           RSA key size for keygen (default 3072)\n"
 	      "  --log-level LEVEL      debug, info, warn or error\n"
+	      "  --web DIR              the web dashboard's files, served at /\n"
+	      "                         (default: PREFIX/share/wpserver/web or server/web)\n"
 	      "  --ready-file FILE      write the listening port to FILE once serving\n",
 	      f);
 }
@@ -103,7 +109,7 @@ static int serve(const struct wp_config *cfg)
 	struct wp_http *http = NULL;
 	struct wp_app app;
 	sigset_t set;
-	char port_s[16];
+	char port_s[16], index[sizeof(cfg->web_dir) + 16];
 	int sig = 0, ret = 1;
 
 	/* Block the stop signals in every thread; only sigwait() sees them. */
@@ -119,7 +125,12 @@ static int serve(const struct wp_config *cfg)
 	}
 	snprintf(port_s, sizeof(port_s), "%u", wp_http_port(http));
 	wp_log(WP_LOG_INFO, "serving", "listen", cfg->listen, "port", port_s,
-	       "backend", db_backend(app.db), "tls", cfg->tls_cert[0] ? "yes" : "no", NULL);
+	       "backend", db_backend(app.db), "tls", cfg->tls_cert[0] ? "yes" : "no",
+	       "web", cfg->web_dir, NULL);
+	snprintf(index, sizeof(index), "%s/index.html", cfg->web_dir);
+	if (access(index, R_OK))
+		wp_log(WP_LOG_WARN, "no web dashboard: index.html not found (see --web)", "web",
+		       cfg->web_dir, NULL);
 	if (cfg->ready_file[0] && write_ready(cfg->ready_file, wp_http_port(http)))
 		wp_log(WP_LOG_WARN, "cannot write the ready file", "path", cfg->ready_file, NULL);
 	sigwait(&set, &sig);
@@ -270,6 +281,8 @@ int main(int argc, char **argv)
 		return create_admin(&cfg, args[0], args[1] ? args[1] : "admin");
 	if (!strcmp(cmd, "check-db"))
 		return check_db(&cfg);
+	if (!strcmp(cmd, "routes"))
+		return wp_routes_print(stdout) ? 1 : 0;
 	usage(stderr);
 	return 2;
 }

@@ -252,7 +252,7 @@ static int upload_data(struct wp_request *req, const char *data, size_t len,
 {
 	(void)rep;
 	if (wp_upload_size(req->stream) + len > (uint64_t)req->app->cfg->max_upload)
-		return wp_fail(&req->err, 413, "payload_too_large", NULL,
+		return wp_fail(&req->err, 413, "payload_too_large", "body",
 			       "upload is larger than the limit of %lld bytes",
 			       req->app->cfg->max_upload);
 	return wp_upload_write(req->stream, data, len, &req->err);

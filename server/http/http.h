@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 #include <microhttpd.h>
@@ -71,6 +72,7 @@ struct wp_reply {
 	char etag[80];
 	const char *content_type;
 	bool not_modified;
+	const char *const *headers;	/* extra name, value pairs; NULL-terminated */
 };
 
 /* Header of the request, or NULL. */
@@ -94,12 +96,16 @@ struct MHD_Response *wp_reply_build(struct wp_reply *rep);
 /* Route tables (admin_api.c, device_api.c). */
 extern const struct wp_route wp_admin_routes[];
 extern const struct wp_route wp_device_routes[];
+/* The web dashboard's files at "/" (static.c); matched last. */
+extern const struct wp_route wp_static_routes[];
 /* Routes generated for each admin resource (router.c). */
 int wp_router_init(void);
 void wp_router_free(void);
 /* Find the route; 404/405 in @err otherwise. */
 const struct wp_route *wp_route_match(const char *method, const char *path,
 				      char *params[MAX_PATH_PARAMS], struct wp_err *err);
+/* "METHOD PATTERN AUTH" per route, checked against the router (route_list.c). */
+int wp_routes_print(FILE *out);
 
 /* The server (server.c). */
 struct wp_http;

@@ -155,7 +155,7 @@ void wp_reply_file(struct wp_request *req, struct wp_reply *rep, int fd,
 	rep->status = rep->partial ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK;
 }
 
-struct MHD_Response *wp_reply_build(struct wp_reply *rep)
+static struct MHD_Response *build(struct wp_reply *rep)
 {
 	struct MHD_Response *r;
 	char buf[128];
@@ -200,5 +200,14 @@ struct MHD_Response *wp_reply_build(struct wp_reply *rep)
 	}
 	if (r && rep->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	return r;
+}
+
+struct MHD_Response *wp_reply_build(struct wp_reply *rep)
+{
+	struct MHD_Response *r = build(rep);
+
+	for (const char *const *h = rep->headers; r && h && h[0]; h += 2)
+		MHD_add_response_header(r, h[0], h[1]);
 	return r;
 }

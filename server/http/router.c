@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The route table: the fixed admin and device routes, plus six routes per
- * declarative resource (list, create, get, patch, delete, history).
+ * declarative resource (list, create, get, patch, delete, history), and
+ * last the web dashboard's files (static.c).
  * Patterns match segment by segment; "{}" matches one non-empty segment
  * and is passed to the handler.
  *
@@ -40,6 +41,8 @@ int wp_router_init(void)
 		n++;
 	for (const struct wp_resource *const *res = wp_resources; *res; res++)
 		n += 6;
+	for (const struct wp_route *r = wp_static_routes; r->method; r++)
+		n++;
 	routes = calloc(n + 1, sizeof(*routes));
 	if (!routes)
 		return -1;
@@ -75,6 +78,8 @@ int wp_router_init(void)
 		add(&(struct wp_route){ "GET", hist, AUTH_READ, wp_handle_resource_history, *res,
 					NULL, NULL, NULL });
 	}
+	for (const struct wp_route *r = wp_static_routes; r->method; r++)
+		add(r);
 	return 0;
 }
 

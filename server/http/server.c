@@ -9,9 +9,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@ struct wp_http {
 	struct wp_app *app;
 	char *tls_cert;
 	char *tls_key;
+	atomic_int inflight;	/* requests begun and not yet completed */
 };
 
 /* Per-request state (MHD's *con_cls). */
@@ -109,10 +113,10 @@ static int start_request(struct wp_http *http, struct request_state *st)
 		return -1;
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
 	if (req->nquery == MAX_QUERY)
-		return WP_BAD(&req->err, NULL, "more than %d query parameters", MAX_QUERY - 1);
+		return WP_BAD(&req->err, "query", "more than %d query parameters", MAX_QUERY - 1);
 	limit = req->route->stream_begin ? http->app->cfg->max_upload : http->app->cfg->max_body;
 	if (cl && strtoll(cl, NULL, 10) > limit)
-		return wp_fail(&req->err, 413, "payload_too_large", NULL,
+		return wp_fail(&req->err, 413, "payload_too_large", "body",
 			       "request body of %s bytes is larger than the limit of %lld", cl,
 			       limit);
 	if (authorize(req))
@@ -168,6 +172,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!st)
 			return MHD_NO;
 		*con_cls = st;
+		atomic_fetch_add(&http->inflight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &st->start);
 		st->req.app = http->app;
 		st->req.conn = conn;
@@ -193,7 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (st->responded)
 		return MHD_YES;
 	if (!st->failed && st->req.body_too_large) {
-		wp_fail(&st->req.err, 413, "payload_too_large", NULL,
+		wp_fail(&st->req.err, 413, "payload_too_large", "body",
 			"request body is larger than the limit of %lld bytes",
 			http->app->cfg->max_body);
 		wp_reply_error(&st->rep, &st->req.err);
@@ -206,9 +211,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
+	struct wp_http *http = cls;
 	struct request_state *st = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	if (!st)
 		return;
@@ -225,6 +230,21 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		close(st->rep.fd);
 	free(st);
 	*con_cls = NULL;
+	atomic_fetch_sub(&http->inflight, 1);
+}
+
+/* libmicrohttpd's own messages, as JSON log lines like everything else. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t len;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		msg[--len] = '\0';
+	wp_log(WP_LOG_WARN, "libmicrohttpd", "detail", msg, NULL);
 }
 
 static char *slurp(const char *path, struct wp_err *err)
@@ -330,6 +350,7 @@ int wp_http_start(struct wp_app *app, struct wp_http **out, struct wp_err *err)
 	if (http->tls_cert)
 		http->daemon = MHD_start_daemon(
 			flags, 0, NULL, NULL, on_request, http,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
@@ -342,6 +363,7 @@ int wp_http_start(struct wp_app *app, struct wp_http **out, struct wp_err *err)
 	else
 		http->daemon = MHD_start_daemon(
 			flags, 0, NULL, NULL, on_request, http,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
@@ -366,14 +388,46 @@ uint16_t wp_http_port(struct wp_http *http)
 	return info ? info->port : 0;
 }
 
+/*
+ * Stop accepting, let the requests in flight finish - a download
+ * included - for up to shutdown-timeout seconds, then stop.  Idle
+ * keep-alive connections do not hold the shutdown up.  The listening
+ * socket MHD hands back is shut down at once, so new clients are refused
+ * rather than left waiting in the backlog, but closed only after
+ * MHD_stop_daemon() (its threads may still hold it until then).
+ */
 void wp_http_stop(struct wp_http *http)
 {
 	if (!http)
 		return;
 	if (http->daemon) {
-		/* Stop accepting, let requests in flight finish, then stop. */
-		MHD_quiesce_daemon(http->daemon);
+		MHD_socket lfd = MHD_quiesce_daemon(http->daemon);
+		struct timespec tick = { 0, 20 * 1000 * 1000 };
+		long waited_ms = 0, limit_ms = http->app->cfg->shutdown_timeout_s * 1000L;
+		int n = atomic_load(&http->inflight);
+
+		if (lfd != MHD_INVALID_SOCKET)
+			shutdown(lfd, SHUT_RDWR);
+		if (n) {
+			char count[16];
+
+			snprintf(count, sizeof(count), "%d", n);
+			wp_log(WP_LOG_INFO, "draining requests in flight", "requests", count, NULL);
+		}
+		while (atomic_load(&http->inflight) > 0 && waited_ms < limit_ms) {
+			nanosleep(&tick, NULL);
+			waited_ms += 20;
+		}
+		if ((n = atomic_load(&http->inflight)) > 0) {
+			char count[16];
+
+			snprintf(count, sizeof(count), "%d", n);
+			wp_log(WP_LOG_WARN, "shutdown timeout: cutting requests in flight",
+			       "requests", count, NULL);
+		}
 		MHD_stop_daemon(http->daemon);
+		if (lfd != MHD_INVALID_SOCKET)
+			close(lfd);
 	}
 	wp_router_free();
 	free(http->tls_cert);

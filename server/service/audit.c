@@ -85,6 +85,10 @@ int wp_page_parse(const struct wp_kv *q, int nq, const char *const *allowed,
 	for (int i = 0; i < nq; i++) {
 		const char *const *a;
 
+		for (int j = 0; j < i; j++)
+			if (!strcmp(q[j].key, q[i].key))
+				return WP_BAD(err, q[i].key, "query parameter '%s' is given twice",
+					      q[i].key);
 		if (!strcmp(q[i].key, "limit")) {
 			if (parse_ll("limit", q[i].value ? q[i].value : "", 1, 500,
 				     &page->limit, err))

@@ -237,28 +237,31 @@ int wp_api_token_list(struct wp_app *app, const struct wp_principal *who,
 		      const struct wp_kv *q, int nq, json_object **out,
 		      struct wp_err *err)
 {
-	const char *params[3];
-	char lim[DB_INT_LEN], off[DB_INT_LEN];
+	static const char *const allowed[] = { "name", NULL };
+	/* $2: an optional exact name; NULL matches every token. */
+	static const char where[] = "WHERE kind = 'api' AND subject_id = $1"
+		" AND (CAST($2 AS TEXT) IS NULL OR name = $2)";
+	const char *params[4];
+	char lim[DB_INT_LEN], off[DB_INT_LEN], sql[400];
 	struct db_rows *rows = NULL, *count = NULL;
 	struct wp_page page;
 	struct db_tx *tx;
 	json_object *items;
 
-	if (wp_page_parse(q, nq, NULL, &page, err) || db_begin(app->db, &tx, err))
+	if (wp_page_parse(q, nq, allowed, &page, err) || db_begin(app->db, &tx, err))
 		return -1;
 	params[0] = who->id;
-	params[1] = db_int(lim, page.limit);
-	params[2] = db_int(off, page.offset);
-	if (db_exec(tx, "SELECT COUNT(*) FROM tokens WHERE kind = 'api' AND subject_id = $1",
-		    1, params, &count, NULL, err) ||
-	    db_exec(tx, "SELECT id, name, created_at FROM tokens"
-		    " WHERE kind = 'api' AND subject_id = $1 ORDER BY created_at, id"
-		    " LIMIT CAST($2 AS INTEGER) OFFSET CAST($3 AS INTEGER)",
-		    3, params, &rows, NULL, err)) {
-		db_rows_free(count);
-		db_rollback(tx);
-		return -1;
-	}
+	params[1] = wp_query_get(q, nq, "name");
+	params[2] = db_int(lim, page.limit);
+	params[3] = db_int(off, page.offset);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM tokens %s", where);
+	if (db_exec(tx, sql, 2, params, &count, NULL, err))
+		goto fail;
+	snprintf(sql, sizeof(sql), "SELECT id, name, created_at FROM tokens %s"
+		 " ORDER BY created_at, id LIMIT CAST($3 AS INTEGER) OFFSET CAST($4 AS INTEGER)",
+		 where);
+	if (db_exec(tx, sql, 4, params, &rows, NULL, err))
+		goto fail;
 	db_rollback(tx);
 	items = json_object_new_array();
 	for (int r = 0; r < rows->nrows; r++) {
@@ -274,6 +277,10 @@ int wp_api_token_list(struct wp_app *app, const struct wp_principal *who,
 	db_rows_free(rows);
 	db_rows_free(count);
 	return 0;
+fail:
+	db_rows_free(count);
+	db_rollback(tx);
+	return -1;
 }
 
 int wp_api_token_delete(struct wp_app *app, const struct wp_principal *who,

@@ -398,9 +398,11 @@ int wp_device_installed(struct wp_app *app, const struct wp_principal *device,
 			json_object *body, json_object **out, struct wp_err *err)
 {
 	static const char *const allowed[] = { "image_sha256", NULL };
-	const char *sha, *p[3];
+	const char *sha, *p[4];
 	json_object *manifest = NULL, *image, *want;
-	char now[DB_INT_LEN];
+	char now[DB_INT_LEN], inactive[DB_INT_LEN];
+	struct wp_device_policy pol;
+	int64_t now_ms = wp_now_ms(), grace_s;
 	struct db_tx *tx;
 	struct db_rows *rows = NULL;
 
@@ -418,9 +420,18 @@ int wp_device_installed(struct wp_app *app, const struct wp_principal *device,
 		       want ? json_object_get_string(want) : "none");
 		goto fail;
 	}
+	if (wp_device_policy(tx, device->id, &pol, err))
+		goto fail;
+	/*
+	 * The report is a sign of life like a check-in: a device that
+	 * installs and then never checks in turns inactive one interval plus
+	 * the grace period later (as after a check-in, leasing.c).
+	 */
+	grace_s = app->cfg->grace_s ? app->cfg->grace_s : pol.lease_interval_s;
 	p[0] = device->id;
 	p[1] = sha;
-	p[2] = db_int(now, wp_now_ms());
+	p[2] = db_int(now, now_ms);
+	p[3] = db_int(inactive, now_ms + (pol.lease_interval_s + grace_s) * 1000);
 	if (db_exec(tx, "SELECT status FROM devices WHERE id = $1", 1, p, &rows, NULL, err))
 		goto fail;
 	if (!strcmp(db_val(rows, 0, 0), "wiped")) {
@@ -430,8 +441,11 @@ int wp_device_installed(struct wp_app *app, const struct wp_principal *device,
 	/* Reporting twice is harmless: only a pending device changes. */
 	if (db_exec(tx, "UPDATE devices SET status = CASE WHEN status = 'pending'"
 		    " THEN 'active' ELSE status END, image_sha256 = $2,"
-		    " installed_at = COALESCE(installed_at, $3), updated_at = $3 WHERE id = $1",
-		    3, p, NULL, NULL, err) ||
+		    " installed_at = COALESCE(installed_at, $3), updated_at = $3,"
+		    " inactive_at = CASE WHEN inactive_at IS NULL OR"
+		    " inactive_at < CAST($4 AS BIGINT) THEN CAST($4 AS BIGINT)"
+		    " ELSE inactive_at END WHERE id = $1",
+		    4, p, NULL, NULL, err) ||
 	    (!strcmp(db_val(rows, 0, 0), "pending") &&
 	     wp_audit(tx, device, "install", "device", device->id, NULL, NULL,
 		      "device %s installed image %.12s", device->id, sha)))

@@ -505,7 +505,7 @@ int wp_resource_list(struct wp_app *app, const struct wp_resource *res,
 {
 	const char *allowed[MAX_FIELDS + 2], *params[MAX_FIELDS + 3];
 	char cols[SQL_MAX - 800], where[1024] = "", sql[SQL_MAX];
-	char lim[DB_INT_LEN], off[DB_INT_LEN], like[300], nums[MAX_FIELDS][DB_INT_LEN];
+	char lim[DB_INT_LEN], off[DB_INT_LEN], like[410], nums[MAX_FIELDS][DB_INT_LEN];
 	struct db_rows *rows = NULL, *count = NULL;
 	struct wp_page page;
 	struct db_tx *tx;
@@ -525,12 +525,27 @@ int wp_resource_list(struct wp_app *app, const struct wp_resource *res,
 		const char *v = q[i].value ? q[i].value : "";
 
 		if (!strcmp(q[i].key, "q")) {
+			size_t n = 0;
+
 			if (!res->label || strlen(v) > 200)
 				return WP_BAD(err, "q", "'q' must be at most 200 bytes");
-			snprintf(like, sizeof(like), "%%%s%%", v);
+			/*
+			 * A case-insensitive substring on both backends (SQLite's
+			 * LIKE ignores ASCII case, PostgreSQL's does not); the
+			 * wildcards % and _ are matched literally.
+			 */
+			like[n++] = '%';
+			for (const char *c = v; *c; c++) {
+				if (*c == '%' || *c == '_' || *c == '\\')
+					like[n++] = '\\';
+				like[n++] = *c;
+			}
+			like[n++] = '%';
+			like[n] = '\0';
 			params[np++] = like;
 			snprintf(where + strlen(where), sizeof(where) - strlen(where),
-				 "%s %s LIKE $%d", np == 1 ? " WHERE" : " AND", res->label, np);
+				 "%s LOWER(%s) LIKE LOWER($%d) ESCAPE '\\'",
+				 np == 1 ? " WHERE" : " AND", res->label, np);
 			continue;
 		}
 		if (!f || !(f->flags & FF_FILTER))

@@ -56,8 +56,13 @@ int wp_stats(struct wp_app *app, json_object **out, struct wp_err *err)
 	snprintf(sql, sizeof(sql), "SELECT s, COUNT(*) FROM (SELECT CASE WHEN status IN"
 		 " ('active', 'locked') AND inactive_at < %" PRId64 " THEN 'inactive'"
 		 " ELSE status END AS s FROM devices) AS d GROUP BY s", now);
-	if (group_counts(tx, sql, devices, err) ||
-	    group_counts(tx, "SELECT state, COUNT(*) FROM commands GROUP BY state", commands, err))
+	if (group_counts(tx, sql, devices, err))
+		goto fail;
+	/* States as shown (commands.c): pending commands past their TTL are expired. */
+	snprintf(sql, sizeof(sql), "SELECT s, COUNT(*) FROM (SELECT CASE WHEN state IN"
+		 " ('held', 'queued', 'sent') AND expires_at <= %" PRId64 " THEN 'expired'"
+		 " ELSE state END AS s FROM commands) AS c GROUP BY s", now);
+	if (group_counts(tx, sql, commands, err))
 		goto fail;
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM devices WHERE last_checkin_at >= %"
 		 PRId64, now - 86400000);

@@ -17,11 +17,12 @@ json_object *wpj_parse_object(const char *body, size_t len, struct wp_err *err)
 	enum json_tokener_error jerr;
 
 	if (!body || !len) {
-		wp_fail(err, 400, "invalid_json", NULL, "request body is empty, expected a JSON object");
+		wp_fail(err, 400, "invalid_json", "body",
+			"request body is empty, expected a JSON object");
 		return NULL;
 	}
 	if (len > (size_t)INT32_MAX) {
-		wp_fail(err, 413, "payload_too_large", NULL, "body too large");
+		wp_fail(err, 413, "payload_too_large", "body", "body too large");
 		return NULL;
 	}
 	tok = json_tokener_new();
@@ -34,7 +35,8 @@ json_object *wpj_parse_object(const char *body, size_t len, struct wp_err *err)
 	jerr = json_tokener_get_error(tok);
 	if (!o || jerr != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) != len) {
-		wp_fail(err, 400, "invalid_json", NULL, "body is not valid JSON: %s at offset %zu",
+		wp_fail(err, 400, "invalid_json", "body",
+			"body is not valid JSON: %s at offset %zu",
 			jerr == json_tokener_success ? "trailing data" :
 			json_tokener_error_desc(jerr == json_tokener_continue ?
 						json_tokener_error_parse_eof : jerr),
@@ -45,7 +47,7 @@ json_object *wpj_parse_object(const char *body, size_t len, struct wp_err *err)
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object)) {
-		wp_fail(err, 400, "invalid_json", NULL, "body must be a JSON object");
+		wp_fail(err, 400, "invalid_json", "body", "body must be a JSON object");
 		json_object_put(o);
 		return NULL;
 	}

@@ -8,15 +8,25 @@
  *   api_test burst FILE              create users until killed; append
  *                                    each acknowledged id to FILE
  *   api_test verify FILE             every id in FILE exists
+ *   api_test rotate-begin FILE       key rotation, with keys/next.* made:
+ *                                    a device is told the next key (REPIN);
+ *                                    its id and token go to FILE
+ *   api_test rotate-end FILE         after "keygen --promote": leases are
+ *                                    signed by the new key
  *
  * Environment: WP_URL (http://127.0.0.1:PORT), WP_ADMIN / WP_ADMIN2
  * ("user:password" of two administrators), WP_WORK (scratch directory),
- * WP_WIPE_HOLD (the server's --wipe-hold-count).
+ * WP_WIPE_HOLD (the server's --wipe-hold-count), WP_ROUTES (the output of
+ * "wpserver routes": the authorisation sweep and the list checks are
+ * generated from it), WP_REQLOG (append "METHOD PATH STATUS" for every
+ * request, for the route coverage check), WP_KEYS (the server's keys/
+ * directory, for the rotation modes).
  *
  * Copyright (C) 2026 The Workphone Authors
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +42,7 @@
 
 static const char *base_url, *work_dir;
 static int test_no, failures;
+static FILE *reqlog;
 
 struct resp {
 	long status;
@@ -76,9 +87,17 @@ static void resp_clear(struct resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void log_request(const char *method, const char *path, long status)
+{
+	if (reqlog) {
+		fprintf(reqlog, "%s %.*s %ld\n", method, (int)strcspn(path, "?"), path, status);
+		fflush(reqlog);
+	}
+}
+
 /*
- * One request; the result is in `last`.  @body may be NULL; @hdr is an
- * extra header line or NULL; @upload a file to PUT.
+ * One request; the result is in `last`.  @body may be NULL; @hdr is extra
+ * header lines ('\n'-separated) or NULL; @upload a file to PUT.
  */
 static long request(const char *method, const char *path, const char *token,
 		    const char *body, const char *hdr, const char *upload)
@@ -100,9 +119,22 @@ static long request(const char *method, const char *path, const char *token,
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 		h = curl_slist_append(h, auth);
 	}
-	if (hdr)
-		h = curl_slist_append(h, hdr);
-	h = curl_slist_append(h, "Expect:");
+	for (const char *p = hdr; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		h = curl_slist_append(h, line);
+		p += n + (p[n] == '\n');
+	}
+	/*
+	 * Uploads keep curl's "Expect: 100-continue", as real clients do:
+	 * the server refuses an upload (401, 403, 413) before reading its
+	 * body and closes, and a client already streaming the body may see
+	 * the reset before the answer.
+	 */
+	if (!upload)
+		h = curl_slist_append(h, "Expect:");
 	if (body) {
 		h = curl_slist_append(h, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -128,7 +160,119 @@ static long request(const char *method, const char *path, const char *token,
 		fclose(up);
 	if (last.body)
 		last.json = json_tokener_parse(last.body);
+	log_request(method, path, last.status);
 	return last.status;
+}
+
+struct download {
+	FILE *f;
+	long limit;		/* stop (abort the transfer) after this many bytes */
+	long written;
+};
+
+static size_t on_download(char *data, size_t size, size_t n, void *cls)
+{
+	struct download *d = cls;
+	long len = (long)(size * n);
+
+	if (d->limit >= 0 && d->written + len > d->limit) {
+		fwrite(data, 1, (size_t)(d->limit - d->written), d->f);
+		d->written = d->limit;
+		return 0;	/* CURLE_WRITE_ERROR: the connection is cut mid-body */
+	}
+	fwrite(data, 1, (size_t)len, d->f);
+	d->written += len;
+	return (size_t)len;
+}
+
+/*
+ * GET @path into @file from byte @from (a Range request when > 0,
+ * appending), cutting the transfer off after @limit bytes (-1: never).
+ * Returns the HTTP status; *@rc the transfer's result.
+ */
+static long download(const char *path, const char *token, const char *file, long from,
+		     long limit, CURLcode *rc)
+{
+	struct download d = { fopen(file, from ? "ab" : "wb"), limit, 0 };
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[1024], auth[300], range[64];
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s%s", base_url, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, auth);
+	if (from) {
+		snprintf(range, sizeof(range), "Range: bytes=%ld-", from);
+		h = curl_slist_append(h, range);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_download);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
+	*rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	fclose(d.f);
+	log_request("GET", path, status);
+	return status;
+}
+
+/* A route of "wpserver routes": METHOD PATTERN ROLE [refused|static]. */
+struct route {
+	char method[8];
+	char pattern[128];
+	char auth[16];
+	bool refused;		/* always 405 */
+	bool is_static;		/* the web dashboard's files */
+};
+
+static int load_routes(struct route *r, int max)
+{
+	const char *file = getenv("WP_ROUTES");
+	FILE *f = file ? fopen(file, "r") : NULL;
+	char line[300], extra[16];
+	int n = 0;
+
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		extra[0] = '\0';
+		if (sscanf(line, "%7s %127s %15s %15s", r[n].method, r[n].pattern, r[n].auth,
+			   extra) < 3)
+			continue;
+		r[n].refused = !strcmp(extra, "refused");
+		r[n].is_static = !strcmp(extra, "static");
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* @pattern with every "{}" replaced by @id. */
+static void concrete(const char *pattern, const char *id, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = pattern; *p && n + 1 < size; p++) {
+		if (p[0] == '{' && p[1] == '}') {
+			n += (size_t)snprintf(out + n, size - n, "%s", id);
+			if (n >= size)
+				n = size - 1;
+			p++;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -186,6 +330,11 @@ static char *dupstr(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+static void free_id(char *id)
+{
+	free(id);
+}
+
 static char *login(const char *cred)
 {
 	char body[300], user[100];
@@ -202,6 +351,114 @@ static char *create(const char *token, const char *path, const char *body)
 {
 	request("POST", path, token, body, NULL, NULL);
 	return last.status == 201 ? dupstr(L("id")) : NULL;
+}
+
+static long long total_of(void)
+{
+	json_object *t = last.json ? json_object_object_get(last.json, "total") : NULL;
+
+	return t ? json_object_get_int64(t) : -1;
+}
+
+static json_object *items_of(void)
+{
+	json_object *items = last.json ? json_object_object_get(last.json, "items") : NULL;
+
+	return json_object_is_type(items, json_type_array) ? items : NULL;
+}
+
+/*
+ * Pagination of one list endpoint (as @token): limit, offset, total, and
+ * the refusal of bad paging parameters naming the parameter.  Returns
+ * the number of problems (each printed as a diagnostic).
+ */
+static int check_paging(const char *list, const char *token)
+{
+	char path[600], first[64] = "";
+	long long total;
+	int bad = 0;
+
+#define PAGE_BAD(...) do { bad++; printf("# %s: ", list); printf(__VA_ARGS__); \
+			   printf(" (got %ld %.200s)\n", last.status, last.body ? last.body : ""); \
+			   } while (0)
+	snprintf(path, sizeof(path), "%s?limit=1", list);
+	request("GET", path, token, NULL, NULL, NULL);
+	total = total_of();
+	if (last.status != 200 || !items_of() || total < 2 ||
+	    json_object_array_length(items_of()) != 1 || !streq(L("limit"), "1") ||
+	    !streq(L("offset"), "0"))
+		PAGE_BAD("limit=1: one item of a total of at least 2");
+	else if (jstr(json_object_array_get_idx(items_of(), 0), "id"))
+		snprintf(first, sizeof(first), "%s",
+			 jstr(json_object_array_get_idx(items_of(), 0), "id"));
+	snprintf(path, sizeof(path), "%s?limit=1&offset=1", list);
+	request("GET", path, token, NULL, NULL, NULL);
+	if (last.status != 200 || !items_of() || json_object_array_length(items_of()) != 1 ||
+	    total_of() != total || !first[0] ||
+	    streq(jstr(json_object_array_get_idx(items_of(), 0), "id"), first))
+		PAGE_BAD("offset=1: the next item, same total");
+	snprintf(path, sizeof(path), "%s?limit=500&offset=%lld", list, total);
+	request("GET", path, token, NULL, NULL, NULL);
+	if (last.status != 200 || !items_of() || json_object_array_length(items_of()) != 0 ||
+	    total_of() != total)
+		PAGE_BAD("offset=total: no item, same total");
+	snprintf(path, sizeof(path), "%s?limit=%lld", list, total);
+	request("GET", path, token, NULL, NULL, NULL);
+	if (last.status != 200 || !items_of() ||
+	    (long long)json_object_array_length(items_of()) != total)
+		PAGE_BAD("limit=total: every item");
+	{
+		static const char *const bad_q[][2] = {
+			{ "limit=0", "limit" }, { "limit=501", "limit" }, { "limit=x", "limit" },
+			{ "offset=-1", "offset" }, { "no_such_filter=1", "no_such_filter" },
+			{ "limit=1&limit=2", "limit" },
+		};
+
+		for (size_t i = 0; i < sizeof(bad_q) / sizeof(bad_q[0]); i++) {
+			snprintf(path, sizeof(path), "%s?%s", list, bad_q[i][0]);
+			request("GET", path, token, NULL, NULL, NULL);
+			if (last.status != 400 || !streq(L("error.field"), bad_q[i][1]))
+				PAGE_BAD("?%s: 400 naming %s", bad_q[i][0], bad_q[i][1]);
+		}
+	}
+#undef PAGE_BAD
+	return bad;
+}
+
+/*
+ * A filter of a list: ?@key=@value answers only matching items (field
+ * @key, or @item_key when the item names it differently), at least one,
+ * fewer than the unfiltered list, with the filtered total.
+ */
+static bool check_filter(const char *list, const char *token, const char *key,
+			 const char *value, const char *item_key)
+{
+	char path[600];
+	long long all, n;
+	bool good = true;
+
+	request("GET", list, token, NULL, NULL, NULL);
+	all = total_of();
+	snprintf(path, sizeof(path), "%s%s%s=%s&limit=500", list, strchr(list, '?') ? "&" : "?",
+		 key, value);
+	request("GET", path, token, NULL, NULL, NULL);
+	n = total_of();
+	if (last.status != 200 || !items_of() || n < 1 || n >= all ||
+	    (long long)json_object_array_length(items_of()) != n)
+		good = false;
+	for (size_t i = 0; good && i < json_object_array_length(items_of()); i++) {
+		const char *v = jstr(json_object_array_get_idx(items_of(), i),
+				     item_key ? item_key : key);
+
+		if (item_key && !strcmp(key, "since"))
+			good = v && atoll(v) >= atoll(value);
+		else
+			good = streq(v, value);
+	}
+	if (!good)
+		printf("# %s?%s=%s: %lld of %lld, status %ld\n", list, key, value, n, all,
+		       last.status);
+	return good;
 }
 
 static void sha256_file(const char *path, char out[65], long skip, long len)
@@ -327,10 +584,15 @@ static int run_all(void)
 	uint8_t nonce[32], *cert = NULL;
 	size_t cert_len = 0;
 	struct wpdoc doc;
+	int64_t mark;
 
 	/* --- health and login --- */
 	request("GET", "/healthz", NULL, NULL, NULL, NULL);
-	ok(last.status == 200 && streq(L("status"), "ok"), "GET /healthz");
+	ok(last.status == 200 && streq(L("status"), "ok") &&
+	   json_object_get_int(json_object_object_get(last.json, "schema_version")) >= 1 &&
+	   (!getenv("WP_BACKEND") || streq(L("backend"), getenv("WP_BACKEND"))),
+	   "GET /healthz: database up, schema migrated, backend %s",
+	   getenv("WP_BACKEND") ? getenv("WP_BACKEND") : "?");
 	request("POST", "/api/v1/login", NULL, "{\"username\":\"nobody\",\"password\":\"x\"}",
 		NULL, NULL);
 	expect_error(401, "unauthorized", NULL, "login with an unknown user");
@@ -345,30 +607,32 @@ static int run_all(void)
 	ok(last.status == 200 && streq(L("role"), "admin"), "GET /api/v1/me");
 
 	/* Read-only and helpdesk administrators, logged in. */
-	create(tok, "/api/v1/admins", "{\"username\":\"ro\",\"role\":\"read-only\","
-	       "\"password\":\"readonly-pw\"}");
+	free_id(create(tok, "/api/v1/admins", "{\"username\":\"ro\",\"role\":\"read-only\","
+	       "\"password\":\"readonly-pw\"}"));
 	ok(last.status == 201 && streq(L("role"), "read-only") && !L("password") &&
 	   !L("password_hash"), "create a read-only admin; no password in the reply");
-	create(tok, "/api/v1/admins", "{\"username\":\"hd\",\"role\":\"helpdesk\","
-	       "\"password\":\"helpdesk-pw\"}");
+	free_id(create(tok, "/api/v1/admins", "{\"username\":\"hd\",\"role\":\"helpdesk\","
+	       "\"password\":\"helpdesk-pw\"}"));
 	ok(last.status == 201, "create a helpdesk admin");
 	ro_tok = login("ro:readonly-pw");
 	hd_tok = login("hd:helpdesk-pw");
 	ok(ro_tok && hd_tok, "read-only and helpdesk admins log in");
-	create(tok, "/api/v1/admins", "{\"username\":\"ro\",\"role\":\"admin\","
-	       "\"password\":\"whatever12\"}");
+	free_id(create(tok, "/api/v1/admins", "{\"username\":\"ro\",\"role\":\"admin\","
+	       "\"password\":\"whatever12\"}"));
 	expect_error(409, "conflict", "username", "duplicate admin username");
-	create(tok, "/api/v1/admins", "{\"username\":\"x\",\"role\":\"king\","
-	       "\"password\":\"whatever12\"}");
+	free_id(create(tok, "/api/v1/admins", "{\"username\":\"x\",\"role\":\"king\","
+	       "\"password\":\"whatever12\"}"));
 	expect_error(400, "invalid_field", "role", "unknown role");
 
 	/* --- bad input --- */
 	request("POST", "/api/v1/policy-sets", tok, "{\"name\":", NULL, NULL);
-	expect_error(400, "invalid_json", NULL, "truncated JSON");
+	expect_error(400, "invalid_json", "body", "truncated JSON");
 	request("POST", "/api/v1/policy-sets", tok, "[1,2]", NULL, NULL);
-	expect_error(400, "invalid_json", NULL, "JSON array instead of object");
+	expect_error(400, "invalid_json", "body", "JSON array instead of object");
 	request("POST", "/api/v1/policy-sets", tok, "{\"name\":\"a\"} x", NULL, NULL);
-	expect_error(400, "invalid_json", NULL, "trailing garbage");
+	expect_error(400, "invalid_json", "body", "trailing garbage");
+	request("POST", "/api/v1/policy-sets", tok, "", NULL, NULL);
+	expect_error(400, "invalid_json", "body", "empty body");
 	request("POST", "/api/v1/policy-sets", tok, "{\"name\":5}", NULL, NULL);
 	expect_error(400, "invalid_field", "name", "wrong type");
 	request("POST", "/api/v1/policy-sets", tok, "{\"name\":\"p\",\"colour\":\"red\"}", NULL, NULL);
@@ -401,7 +665,7 @@ static int run_all(void)
 		memcpy(huge + big + 30, "\"}", 3);
 		memset(huge + 9, 'a', big + 20);
 		request("POST", "/api/v1/policy-sets", tok, huge, NULL, NULL);
-		expect_error(413, "payload_too_large", NULL, "2 MiB body");
+		expect_error(413, "payload_too_large", "body", "2 MiB body");
 		free(huge);
 	}
 	request("GET", "/api/v1/policy-sets?limit=0", tok, NULL, NULL, NULL);
@@ -446,8 +710,8 @@ static int run_all(void)
 		   streq(jstr(u, "after.max_retries"), "5") && streq(jstr(u, "actor"), "root"),
 		   "history: who, before and after");
 	}
-	create(tok, "/api/v1/policy-sets", "{\"name\":\"eng\"}");
-	create(tok, "/api/v1/policy-sets", "{\"name\":\"legal\"}");
+	free_id(create(tok, "/api/v1/policy-sets", "{\"name\":\"eng\"}"));
+	free_id(create(tok, "/api/v1/policy-sets", "{\"name\":\"legal\"}"));
 	request("GET", "/api/v1/policy-sets?limit=2&offset=1", ro_tok, NULL, NULL, NULL);
 	ok(last.status == 200 && streq(L("total"), "3") &&
 	   json_object_array_length(json_object_object_get(last.json, "items")) == 2,
@@ -544,6 +808,22 @@ static int run_all(void)
 	snprintf(path, sizeof(path), "/api/v1/apps/%s/content", app_a);
 	request("PUT", path, tok, NULL, NULL, file);
 	ok(last.status == 200 && L("sha256"), "upload application content");
+	{
+		char app_sha[65], want[65];
+
+		snprintf(want, sizeof(want), "%s", L("sha256") ? L("sha256") : "");
+		request("GET", path, ro_tok, NULL, NULL, NULL);
+		snprintf(part, sizeof(part), "%s/app-admin.bin", work_dir);
+		{
+			FILE *f = fopen(part, "wb");
+
+			fwrite(last.body ? last.body : "", 1, last.len, f);
+			fclose(f);
+		}
+		sha256_file(part, app_sha, 0, -1);
+		ok(last.status == 200 && !strcmp(app_sha, want) && last.len == 70000,
+		   "download application content (SHA-256 matches)");
+	}
 	snprintf(path, sizeof(path), "/api/v1/apps/%s/content", app_b);
 	request("PUT", path, tok, NULL, NULL, file);
 	request("GET", "/api/v1/apps?a_la_carte=true", ro_tok, NULL, NULL, NULL);
@@ -552,12 +832,12 @@ static int run_all(void)
 		 "\"%s\",\"settings\":{\"wallpaper\":\"blue\"},\"app_ids\":[\"%s\"]}", img, app_a);
 	tmpl = create(tok, "/api/v1/templates", body);
 	ok(tmpl && streq(L("settings.wallpaper"), "blue"), "create an image template");
-	create(tok, "/api/v1/templates", "{\"name\":\"t2\",\"guest_os\":\"android\",\"image_id\":"
-	       "\"00000000-0000-4000-8000-000000000000\"}");
+	free_id(create(tok, "/api/v1/templates", "{\"name\":\"t2\",\"guest_os\":\"android\",\"image_id\":"
+	       "\"00000000-0000-4000-8000-000000000000\"}"));
 	expect_error(400, "invalid_reference", "image_id", "template with an unknown image");
 	snprintf(body, sizeof(body), "{\"name\":\"t3\",\"guest_os\":\"android\","
 		 "\"app_ids\":[\"%s\",\"%s\"]}", app_a, app_a);
-	create(tok, "/api/v1/templates", body);
+	free_id(create(tok, "/api/v1/templates", body));
 	expect_error(400, "invalid_field", "app_ids[1]", "repeated app id");
 	snprintf(body, sizeof(body), "{\"name\":\"Sales\",\"policy_set_id\":\"%s\","
 		 "\"template_id\":\"%s\"}", pol, tmpl);
@@ -565,7 +845,7 @@ static int run_all(void)
 	ok(grp != NULL, "create a business group with policy set and template");
 	snprintf(body, sizeof(body), "{\"username\":\"bob\",\"group_id\":\"%s\","
 		 "\"app_ids\":[\"%s\"]}", grp, app_a);
-	create(tok, "/api/v1/users", body);
+	free_id(create(tok, "/api/v1/users", body));
 	expect_error(400, "invalid_field", "app_ids[0]", "user requesting a non a-la-carte app");
 	snprintf(body, sizeof(body), "{\"username\":\"alice\",\"email\":\"a@example.com\","
 		 "\"group_id\":\"%s\",\"password\":\"alice-password\",\"app_ids\":[\"%s\"]}",
@@ -580,6 +860,25 @@ static int run_all(void)
 	ok(last.status == 200 && streq(L("total"), "1"), "users of a group");
 
 	/* --- provisioning --- */
+	request("POST", "/api/v1/users", tok, "{\"username\":\"dave\",\"password\":"
+		"\"dave-password\"}", NULL, NULL);
+	{
+		char *dave = dupstr(L("id"));
+		long long devices_before;
+
+		request("GET", "/api/v1/devices", tok, NULL, NULL, NULL);
+		devices_before = total_of();
+		request("POST", "/api/v1/enroll", NULL, "{\"username\":\"dave\",\"password\":"
+			"\"dave-password\"}", NULL, NULL);
+		expect_error(409, "not_provisionable", NULL,
+			     "enrol a user without a business group");
+		request("GET", "/api/v1/devices", tok, NULL, NULL, NULL);
+		ok(total_of() == devices_before, "a failed enrolment leaves no device behind");
+		snprintf(path, sizeof(path), "/api/v1/users/%s", dave ? dave : "x");
+		request("DELETE", path, tok, NULL, NULL, NULL);
+		ok(last.status == 204, "delete a user");
+		free(dave);
+	}
 	request("POST", "/api/v1/enroll", NULL, "{\"username\":\"alice\",\"password\":\"nope-nope\"}",
 		NULL, NULL);
 	expect_error(401, "unauthorized", NULL, "enrol with a wrong password");
@@ -605,12 +904,57 @@ static int run_all(void)
 		   streq(jstr(mj, "template.settings.wallpaper"), "blue") &&
 		   json_object_array_length(apps) == 2,
 		   "manifest: image, policy, template settings, default + a la carte apps");
+		{
+			json_object *a = json_object_array_get_idx(apps, 0);
+			char app_url[300], app_sha[65];
+
+			snprintf(app_url, sizeof(app_url), "%s",
+				 jstr(a, "url") ? jstr(a, "url") : "/x");
+			request("GET", app_url, dev_tok, NULL, NULL, NULL);
+			snprintf(part, sizeof(part), "%s/app-dl.bin", work_dir);
+			{
+				FILE *f = fopen(part, "wb");
+
+				fwrite(last.body ? last.body : "", 1, last.len, f);
+				fclose(f);
+			}
+			sha256_file(part, app_sha, 0, -1);
+			ok(last.status == 200 && streq(jstr(a, "sha256"), app_sha),
+			   "device downloads an application of its manifest (SHA-256 matches)");
+		}
 		snprintf(path, sizeof(path), "%s", jstr(mj, "image.url") ? jstr(mj, "image.url") : "");
 		json_object_put(mj);
 		free(m);
 	}
 	request("GET", path, dev_tok, NULL, "Range: bytes=1000-1999", NULL);
 	ok(last.status == 206 && last.len == 1000, "device downloads an image range");
+	{
+		char dl[600], dl_sha[65];
+		CURLcode rc1, rc2;
+		long st1, st2, cut;
+		FILE *f;
+
+		/* Cut off mid-body after 3 MiB, then resumed from what arrived. */
+		snprintf(dl, sizeof(dl), "%s/interrupted.bin", work_dir);
+		st1 = download(path, dev_tok, dl, 0, 3L << 20, &rc1);
+		f = fopen(dl, "rb");
+		fseek(f, 0, SEEK_END);
+		cut = ftell(f);
+		fclose(f);
+		st2 = download(path, dev_tok, dl, cut, -1, &rc2);
+		sha256_file(dl, dl_sha, 0, -1);
+		ok(st1 == 200 && rc1 == CURLE_WRITE_ERROR && cut == 3L << 20 && st2 == 206 &&
+		   rc2 == CURLE_OK && !strcmp(dl_sha, sha),
+		   "a device image download cut off after 3 MiB resumes with Range to the exact"
+		   " SHA-256");
+		snprintf(dl, sizeof(dl), "Range: bytes=0-99\nIf-Range: \"%064d\"", 0);
+		request("GET", path, dev_tok, NULL, dl, NULL);
+		ok(last.status == 200 && last.len == 9449529,
+		   "If-Range with another ETag: the whole file (200), not a part of a new one");
+		snprintf(dl, sizeof(dl), "Range: bytes=0-99\nIf-Range: \"%s\"", sha);
+		request("GET", path, dev_tok, NULL, dl, NULL);
+		ok(last.status == 206 && last.len == 100, "If-Range with the current ETag: 206");
+	}
 	request("GET", path, NULL, NULL, NULL, NULL);
 	expect_error(401, "unauthorized", NULL, "image download without token");
 	request("GET", "/api/v1/device/images/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -647,69 +991,102 @@ static int run_all(void)
 	request("POST", "/api/v1/enrollment-tokens", ro_tok, body, NULL, NULL);
 	expect_error(403, "forbidden", NULL, "read-only admin cannot create enrolment tokens");
 
-	/* --- authorisation sweep --- */
-	{
-		static const char *const admin_eps[][2] = {
-			{ "GET", "/api/v1/users" }, { "POST", "/api/v1/users" },
-			{ "GET", "/api/v1/groups" }, { "POST", "/api/v1/groups" },
-			{ "GET", "/api/v1/policy-sets" }, { "POST", "/api/v1/policy-sets" },
-			{ "GET", "/api/v1/templates" }, { "POST", "/api/v1/templates" },
-			{ "GET", "/api/v1/images" }, { "POST", "/api/v1/images" },
-			{ "GET", "/api/v1/apps" }, { "POST", "/api/v1/apps" },
-			{ "GET", "/api/v1/admins" }, { "POST", "/api/v1/admins" },
-			{ "GET", "/api/v1/devices" }, { "GET", "/api/v1/commands" },
-			{ "POST", "/api/v1/commands" }, { "GET", "/api/v1/activity" },
-			{ "GET", "/api/v1/history" }, { "GET", "/api/v1/stats" },
-			{ "GET", "/api/v1/me" }, { "GET", "/api/v1/api-tokens" },
-			{ "POST", "/api/v1/api-tokens" }, { "POST", "/api/v1/enrollment-tokens" },
-			{ "POST", "/api/v1/logout" },
-		};
-		static const char *const write_eps[][2] = {
-			{ "POST", "/api/v1/users" }, { "POST", "/api/v1/groups" },
-			{ "POST", "/api/v1/policy-sets" }, { "POST", "/api/v1/templates" },
-			{ "POST", "/api/v1/images" }, { "POST", "/api/v1/apps" },
-			{ "POST", "/api/v1/admins" }, { "POST", "/api/v1/commands" },
-			{ "POST", "/api/v1/api-tokens" }, { "POST", "/api/v1/enrollment-tokens" },
-			{ "PATCH", "/api/v1/users/%s" }, { "DELETE", "/api/v1/users/%s" },
-			{ "PATCH", "/api/v1/devices/%s" }, { "POST", "/api/v1/commands/%s/approve" },
-			{ "PUT", "/api/v1/images/%s/content" },
-		};
-		int bad401 = 0, bad403dev = 0, bad403ro = 0, badro_read = 0;
+	snprintf(body, sizeof(body), "{\"user_id\":\"00000000-0000-4000-8000-000000000000\"}");
+	request("POST", "/api/v1/enrollment-tokens", tok, body, NULL, NULL);
+	expect_error(400, "invalid_reference", "user_id", "enrolment token for an unknown user");
+	snprintf(body, sizeof(body), "{\"user_id\":\"%s\",\"ttl_s\":5}", user);
+	request("POST", "/api/v1/enrollment-tokens", tok, body, NULL, NULL);
+	expect_error(400, "invalid_field", "ttl_s", "enrolment token with a 5 s lifetime");
 
-		for (size_t i = 0; i < sizeof(admin_eps) / sizeof(admin_eps[0]); i++) {
-			request(admin_eps[i][0], admin_eps[i][1], NULL, "{}", NULL, NULL);
-			if (last.status != 401 || !streq(L("error.code"), "unauthorized")) {
-				bad401++;
-				printf("# %s %s without token: %ld\n", admin_eps[i][0],
-				       admin_eps[i][1], last.status);
-			}
-			request(admin_eps[i][0], admin_eps[i][1], dev_tok, "{}", NULL, NULL);
-			if (last.status != 403) {
-				bad403dev++;
-				printf("# %s %s with a device token: %ld\n", admin_eps[i][0],
-				       admin_eps[i][1], last.status);
-			}
-			if (!strcmp(admin_eps[i][0], "GET")) {
-				request("GET", admin_eps[i][1], ro_tok, NULL, NULL, NULL);
-				if (last.status != 200) {
-					badro_read++;
-					printf("# GET %s read-only: %ld\n", admin_eps[i][1],
-					       last.status);
+	/*
+	 * --- authorisation sweep, generated from the route table ("wpserver
+	 * routes"), so a new route cannot be missed ---
+	 */
+	{
+		static struct route routes[256];
+		int nr = load_routes(routes, 256), checked = 0;
+		int bad401 = 0, bad403dev = 0, bad403ro = 0, bad403hd = 0, badro_read = 0;
+		int bad_device = 0, bad_role = 0;
+		/* Declared roles: what may be open wider than the default. */
+		static const char *const open_routes[] = {
+			"GET /healthz", "POST /api/v1/login", "POST /api/v1/enroll", NULL };
+		static const char *const readonly_writes[] = {
+			"POST /api/v1/logout", "DELETE /api/v1/api-tokens/{}", NULL };
+
+#define SWEEP_BAD(counter, who) do { counter++; printf("# %s %s %s: %ld\n", routes[i].method, \
+						      path, who, last.status); } while (0)
+		for (int i = 0; i < nr; i++) {
+			const char *m = routes[i].method, *a = routes[i].auth;
+			const char *b = strcmp(m, "GET") && strcmp(m, "DELETE") ? "{}" : NULL;
+
+			{
+				char mp[160];
+				bool write = strcmp(m, "GET") != 0;
+				const char *const *allowed = !strcmp(a, "none") ? open_routes :
+					!strcmp(a, "read") && write ? readonly_writes : NULL;
+				bool listed = !allowed;
+
+				/* The dashboard's files: public, and only read. */
+				if (routes[i].is_static)
+					listed = allowed == open_routes &&
+						 (!strcmp(m, "GET") || !strcmp(m, "HEAD"));
+				snprintf(mp, sizeof(mp), "%s %s", m, routes[i].pattern);
+				for (const char *const *o = allowed; o && *o; o++)
+					listed |= !strcmp(*o, mp);
+				if (!listed) {
+					bad_role++;
+					printf("# %s is declared '%s'\n", mp, a);
 				}
 			}
-		}
-		for (size_t i = 0; i < sizeof(write_eps) / sizeof(write_eps[0]); i++) {
-			snprintf(path, sizeof(path), write_eps[i][1], user);
-			request(write_eps[i][0], path, ro_tok, "{}", NULL, NULL);
-			if (last.status != 403) {
-				bad403ro++;
-				printf("# %s %s read-only: %ld\n", write_eps[i][0], path, last.status);
+			if (!strcmp(a, "none"))
+				continue;
+			checked++;
+			concrete(routes[i].pattern, user, path, sizeof(path));
+			request(m, path, NULL, b, NULL, NULL);
+			if (last.status != 401 || !streq(L("error.code"), "unauthorized"))
+				SWEEP_BAD(bad401, "without a token");
+			if (!strcmp(a, "device")) {
+				request(m, path, tok, b, NULL, NULL);
+				if (last.status != 403 || !streq(L("error.code"), "forbidden"))
+					SWEEP_BAD(bad_device, "with an admin token");
+				request(m, path, ro_tok, b, NULL, NULL);
+				if (last.status != 403)
+					SWEEP_BAD(bad_device, "with a read-only token");
+				continue;
+			}
+			request(m, path, dev_tok, b, NULL, NULL);
+			if (last.status != 403 || !streq(L("error.code"), "forbidden"))
+				SWEEP_BAD(bad403dev, "with a device token");
+			if (!strcmp(a, "helpdesk") || !strcmp(a, "admin")) {
+				request(m, path, ro_tok, b, NULL, NULL);
+				if (last.status != 403 || !streq(L("error.code"), "forbidden"))
+					SWEEP_BAD(bad403ro, "with a read-only token");
+			}
+			if (!strcmp(a, "admin")) {
+				request(m, path, hd_tok, b, NULL, NULL);
+				if (last.status != 403 || !streq(L("error.code"), "forbidden"))
+					SWEEP_BAD(bad403hd, "with a helpdesk token");
+			}
+			if (!strcmp(a, "read") && !strcmp(m, "GET")) {
+				/* Allowed: 200, or 404 for the placeholder id. */
+				request(m, path, ro_tok, NULL, NULL, NULL);
+				if (last.status == 401 || last.status == 403 ||
+				    (!strstr(routes[i].pattern, "{}") && last.status != 200))
+					SWEEP_BAD(badro_read, "with a read-only token");
 			}
 		}
-		ok(!bad401, "every admin endpoint without a token -> 401");
-		ok(!bad403dev, "every admin endpoint with a device token -> 403");
-		ok(!bad403ro, "every admin write endpoint with a read-only token -> 403");
-		ok(!badro_read, "every admin read endpoint with a read-only token -> 200");
+#undef SWEEP_BAD
+		ok(nr >= 70 && !bad401, "every route needing a token (%d of %d in the route table)"
+		   " answers 401 without one", checked, nr);
+		ok(nr >= 70 && !bad403dev, "every admin route answers 403 to a device token");
+		ok(nr >= 70 && !bad403ro,
+		   "every helpdesk and admin route answers 403 to a read-only token");
+		ok(nr >= 70 && !bad403hd, "every admin-only route answers 403 to a helpdesk token");
+		ok(nr >= 70 && !badro_read, "every read route lets a read-only administrator read");
+		ok(nr >= 70 && !bad_device, "every device route answers 403 to administrators");
+		ok(nr >= 70 && !bad_role, "route roles: only /healthz, login, enrolment and the"
+		   " dashboard's files are open; only logout and revoking one's API token"
+		   " are writes for read-only");
 		request("POST", "/api/v1/device/checkin", tok, "{}", NULL, NULL);
 		expect_error(403, "forbidden", NULL, "device endpoint with an admin token");
 		request("POST", "/api/v1/device/checkin", "wpd_forged", "{}", NULL, NULL);
@@ -857,6 +1234,121 @@ static int run_all(void)
 		ok(streq(L("total"), "1"), "devices filtered by status");
 	}
 
+	/* --- the other command types, and a scheduled job --- */
+	{
+		char *img2 = create(tok, "/api/v1/images", "{\"name\":\"android-15\"}");
+		char *rm, *upd, *pchg, *sched, sha2[65], results[400];
+		json_object *cmds;
+
+		snprintf(file, sizeof(file), "%s/image2.bin", work_dir);
+		write_random_file(file, 100000);
+		sha256_file(file, sha2, 0, -1);
+		snprintf(path, sizeof(path), "/api/v1/images/%s/content", img2 ? img2 : "x");
+		request("PUT", path, tok, NULL, NULL, file);
+		ok(last.status == 200 && streq(L("sha256"), sha2), "upload a second image");
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"repin\"}", dev);
+		request("POST", "/api/v1/commands", tok, body, NULL, NULL);
+		expect_error(409, "no_next_key", "type", "repin without a next key");
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"image_update\","
+			 "\"params\":{\"image_id\":\"%s\"}}", dev, img2);
+		request("POST", "/api/v1/commands", hd_tok, body, NULL, NULL);
+		expect_error(403, "forbidden", "type", "helpdesk may not update the image");
+		upd = create(tok, "/api/v1/commands", body);
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"remove_app\","
+			 "\"params\":{\"app_id\":\"%s\"}}", dev, app_b);
+		rm = create(hd_tok, "/api/v1/commands", body);
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"policy_change\"}",
+			 dev);
+		pchg = create(tok, "/api/v1/commands", body);
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"lock\","
+			 "\"not_before\":%lld}", dev, (long long)now_ms() + 1500);
+		sched = create(hd_tok, "/api/v1/commands", body);
+		ok(upd && rm && pchg && sched && L("not_before"),
+		   "queue image_update, remove_app, policy_change and a scheduled lock");
+		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"remove_app\","
+			 "\"params\":{}}", dev);
+		request("POST", "/api/v1/commands", tok, body, NULL, NULL);
+		expect_error(400, "missing_field", "params.app_id", "remove_app without app_id");
+
+		checkin_body(body, sizeof(body), nonce, NULL);
+		request("POST", "/api/v1/device/checkin", dev_tok, body, NULL, NULL);
+		cmds = json_object_object_get(last.json, "commands");
+		{
+			static const char *const types[] = { "image_update", "remove_app",
+							      "policy_change" };
+			const char *ids[] = { upd, rm, pchg };
+			int good = 0;
+
+			for (int i = 0; i < 3; i++) {
+				json_object *c = find_command(cmds, ids[i]), *bj = NULL;
+				size_t blen;
+				uint8_t *b = c ? b64dec(jstr(c, "body"), &blen) : NULL;
+				char *nb = b64enc(nonce, 32);
+
+				bj = b ? json_tokener_parse((char *)b) : NULL;
+				if (c && !jstr(c, "doc") &&
+				    verify_b64(cert, cert_len, jstr(c, "body"),
+					       jstr(c, "body_sig"), NULL, 0) &&
+				    streq(jstr(bj, "type"), types[i]) &&
+				    streq(jstr(bj, "command_id"), ids[i]) &&
+				    streq(jstr(bj, "device_id"), dev) &&
+				    streq(jstr(bj, "nonce"), nb) &&
+				    (i || (streq(jstr(bj, "params.sha256"), sha2) &&
+					   jstr(bj, "params.url"))))
+					good++;
+				else
+					printf("# %s not delivered as a signed JSON body\n",
+					       types[i]);
+				json_object_put(bj);
+				free(b);
+				free(nb);
+			}
+			ok(good == 3, "image_update (with the image's sha256 and url),"
+			   " remove_app and policy_change: signed JSON bodies");
+		}
+		ok(!find_command(cmds, sched),
+		   "a scheduled command is not delivered before its time");
+		snprintf(results, sizeof(results), "[{\"command_id\":\"%s\",\"status\":\"done\"},"
+			 "{\"command_id\":\"%s\",\"status\":\"failed\",\"result\":"
+			 "{\"error\":\"not installed\"}}]", upd, rm);
+		checkin_body(body, sizeof(body), nonce, results);
+		request("POST", "/api/v1/device/checkin", dev_tok, body, NULL, NULL);
+		snprintf(path, sizeof(path), "/api/v1/devices/%s", dev);
+		request("GET", path, ro_tok, NULL, NULL, NULL);
+		ok(streq(L("image_sha256"), sha2),
+		   "a done image_update records the device's new image");
+		snprintf(path, sizeof(path), "/api/v1/commands/%s", rm);
+		request("GET", path, ro_tok, NULL, NULL, NULL);
+		ok(streq(L("state"), "failed") && streq(L("result.result.error"), "not installed"),
+		   "a failed command keeps the device's error");
+		usleep(1700 * 1000);
+		checkin_body(body, sizeof(body), nonce, NULL);
+		request("POST", "/api/v1/device/checkin", dev_tok, body, NULL, NULL);
+		ok(find_command(json_object_object_get(last.json, "commands"), sched) != NULL,
+		   "the scheduled lock is delivered once its time has come");
+		snprintf(path, sizeof(path), "/api/v1/commands/%s/cancel", sched);
+		request("POST", path, hd_tok, NULL, NULL, NULL);
+		ok(last.status == 200 && streq(L("state"), "cancelled"),
+		   "helpdesk cancels a sent command");
+		request("POST", path, hd_tok, NULL, NULL, NULL);
+		expect_error(409, "invalid_state", "state", "cancel a cancelled command");
+		request("POST", "/api/v1/commands/00000000-0000-4000-8000-000000000000/cancel", tok,
+			NULL, NULL, NULL);
+		expect_error(404, "not_found", NULL, "cancel an unknown command");
+		request("GET", "/api/v1/commands/00000000-0000-4000-8000-000000000000", tok,
+			NULL, NULL, NULL);
+		expect_error(404, "not_found", NULL, "an unknown command");
+		snprintf(results, sizeof(results), "[{\"command_id\":\"%s\",\"status\":\"done\"}]",
+			 pchg);
+		checkin_body(body, sizeof(body), nonce, results);
+		request("POST", "/api/v1/device/checkin", dev_tok, body, NULL, NULL);
+		free(img2);
+		free(rm);
+		free(upd);
+		free(pchg);
+		free(sched);
+	}
+
 	/* --- mass-wipe protection --- */
 	{
 		char *devs[8];
@@ -928,7 +1420,7 @@ static int run_all(void)
 
 	/* --- inactive after one interval + grace --- */
 	{
-		char *p2, *g2, *u2, *d2, *t2;
+		char *p2, *g2, *u2, *d2, *t2, *d3, *t3;
 
 		p2 = create(tok, "/api/v1/policy-sets", "{\"name\":\"fast\",\"lease_interval_s\":1,"
 			    "\"auto_disable_s\":2,\"auto_wipe_s\":3}");
@@ -946,19 +1438,36 @@ static int run_all(void)
 		request("POST", "/api/v1/device/installed", t2, body, NULL, NULL);
 		checkin_body(body, sizeof(body), nonce, NULL);
 		request("POST", "/api/v1/device/checkin", t2, body, NULL, NULL);
+		/* A second device installs and then never checks in. */
+		request("POST", "/api/v1/enroll", NULL, "{\"username\":\"carol\",\"password\":"
+			"\"carol-password\"}", NULL, NULL);
+		d3 = dupstr(L("device_id"));
+		t3 = dupstr(L("device_token"));
+		snprintf(body, sizeof(body), "{\"image_sha256\":\"%s\"}", sha);
+		request("POST", "/api/v1/device/installed", t3, body, NULL, NULL);
 		snprintf(path, sizeof(path), "/api/v1/devices/%s", d2);
-		request("GET", path, ro_tok ? tok : tok, NULL, NULL, NULL);
+		request("GET", path, tok, NULL, NULL, NULL);
 		ok(streq(L("status"), "active"), "device active right after its check-in");
 		sleep(3);	/* interval 1 s + grace 1 s have passed */
 		request("GET", path, tok, NULL, NULL, NULL);
-		ok(streq(L("status"), "inactive"), "device inactive after interval + grace");
+		ok(streq(L("status"), "inactive") && L("last_checkin_at"),
+		   "device inactive after interval + grace");
+		snprintf(path, sizeof(path), "/api/v1/devices/%s", d3 ? d3 : "x");
+		request("GET", path, tok, NULL, NULL, NULL);
+		ok(streq(L("status"), "inactive") && !L("last_checkin_at"),
+		   "a device that installed and never checked in: inactive after interval + grace");
 		request("GET", "/api/v1/devices?status=inactive", tok, NULL, NULL, NULL);
-		ok(streq(L("total"), "1"), "inactive devices can be listed");
+		ok(streq(L("total"), "2"), "inactive devices can be listed");
+		request("GET", "/api/v1/stats", tok, NULL, NULL, NULL);
+		ok(streq(L("devices_by_status.inactive"), "2"),
+		   "statistics count inactive devices");
 		free(p2);
 		free(g2);
 		free(u2);
 		free(d2);
 		free(t2);
+		free(d3);
+		free(t3);
 	}
 
 	/* --- wipe reported: the device is gone --- */
@@ -997,6 +1506,177 @@ static int run_all(void)
 		free(wipe);
 	}
 
+	/* --- every catalogue resource: create, read, change, history, delete --- */
+	mark = now_ms();
+	{
+		static const char *const crud[][3] = {
+			{ "admins", "{\"username\":\"tmp-admin\",\"role\":\"read-only\","
+			  "\"password\":\"tmp-password\"}", "{\"role\":\"helpdesk\"}" },
+			{ "users", "{\"username\":\"tmp-user\"}", "{\"display_name\":\"Temp\"}" },
+			{ "groups", "{\"name\":\"tmp-group\"}", "{\"description\":\"temporary\"}" },
+			{ "policy-sets", "{\"name\":\"tmp-policy\"}", "{\"max_retries\":3}" },
+			{ "templates", "{\"name\":\"tmp-template\",\"guest_os\":\"debian\"}",
+			  "{\"settings\":{\"a\":1}}" },
+			{ "images", "{\"name\":\"tmp-image\"}", "{\"version\":\"2\"}" },
+			{ "apps", "{\"name\":\"tmp-app\"}", "{\"a_la_carte\":true}" },
+		};
+
+		for (size_t i = 0; i < sizeof(crud) / sizeof(crud[0]); i++) {
+			char coll[80], item[200], hist[220];
+			char *id;
+			int bad = 0;
+
+#define CRUD_CHECK(cond, what) do { if (!(cond)) { bad++; \
+				printf("# %s: %s: %ld %.200s\n", crud[i][0], what, last.status, \
+				       last.body ? last.body : ""); } } while (0)
+			snprintf(coll, sizeof(coll), "/api/v1/%s", crud[i][0]);
+			id = create(tok, coll, crud[i][1]);
+			CRUD_CHECK(id, "create");
+			snprintf(item, sizeof(item), "%s/%s", coll, id ? id : "x");
+			snprintf(hist, sizeof(hist), "%s/history", item);
+			request("GET", item, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 200 && streq(L("id"), id), "get");
+			request("PATCH", item, tok, crud[i][2], NULL, NULL);
+			CRUD_CHECK(last.status == 200, "patch");
+			request("PATCH", item, tok, "{\"no_such\":1}", NULL, NULL);
+			CRUD_CHECK(last.status == 400 && streq(L("error.code"), "unknown_field") &&
+				   streq(L("error.field"), "no_such"), "patch an unknown field");
+			request("PATCH", item, tok, "{\"created_at\":1}", NULL, NULL);
+			CRUD_CHECK(last.status == 400 && streq(L("error.field"), "created_at"),
+				   "patch a read-only field");
+			request("PATCH", item, tok, "not json", NULL, NULL);
+			CRUD_CHECK(last.status == 400 && streq(L("error.code"), "invalid_json"),
+				   "patch with bad JSON");
+			request("GET", hist, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 200 && total_of() == 2,
+				   "history: create, update");
+			request("DELETE", item, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 204, "delete");
+			request("GET", item, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 404 && streq(L("error.code"), "not_found"),
+				   "get after delete");
+			request("PATCH", item, tok, crud[i][2], NULL, NULL);
+			CRUD_CHECK(last.status == 404, "patch after delete");
+			request("DELETE", item, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 404, "delete twice");
+			request("GET", hist, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 200 && total_of() == 3 &&
+				   streq(jstr(json_object_array_get_idx(items_of(), 0), "action"),
+					 "delete") &&
+				   jstr(json_object_array_get_idx(items_of(), 0), "before.id") &&
+				   !jstr(json_object_array_get_idx(items_of(), 0), "after"),
+				   "history kept after delete, newest first");
+			snprintf(hist, sizeof(hist), "%s/%s/history", coll,
+				 "00000000-0000-4000-8000-000000000000");
+			request("GET", hist, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 404, "history of an object that never existed");
+#undef CRUD_CHECK
+			ok(!bad, "%s: create, get, patch, history, delete, and their errors",
+			   crud[i][0]);
+			free(id);
+		}
+	}
+	snprintf(path, sizeof(path), "/api/v1/devices/%s", dev);
+	request("PATCH", path, tok, "{\"name\":\"Alice phone\"}", NULL, NULL);
+	ok(last.status == 200 && streq(L("name"), "Alice phone"), "rename a device");
+	request("PATCH", path, tok, "{\"status\":\"active\"}", NULL, NULL);
+	expect_error(400, "invalid_field", "status", "a device's status is read-only");
+	request("DELETE", path, tok, NULL, NULL, NULL);
+	expect_error(405, "method_not_allowed", NULL, "devices are not deleted");
+	request("POST", "/api/v1/devices", tok, "{\"name\":\"x\"}", NULL, NULL);
+	expect_error(405, "method_not_allowed", NULL, "devices are created by enrolment only");
+	snprintf(path, sizeof(path), "/api/v1/devices/%s/history", dev);
+	request("GET", path, tok, NULL, NULL, NULL);
+	ok(last.status == 200 && total_of() >= 1 &&
+	   streq(jstr(json_object_array_get_idx(items_of(), 0), "after.name"), "Alice phone"),
+	   "device history");
+
+	/* API tokens: list without secrets, errors. */
+	{
+		char *a1 = create(tok, "/api/v1/api-tokens", "{\"name\":\"pager\"}");
+		char *a2 = create(tok, "/api/v1/api-tokens", "{\"name\":\"pager-2\"}");
+
+		request("GET", "/api/v1/api-tokens", tok, NULL, NULL, NULL);
+		ok(a1 && a2 && last.status == 200 && total_of() == 2 &&
+		   !strstr(last.body, "wpk_"), "list API tokens, without their secrets");
+		request("POST", "/api/v1/api-tokens", tok, "{}", NULL, NULL);
+		expect_error(400, "missing_field", "name", "API token without a name");
+		snprintf(path, sizeof(path), "/api/v1/api-tokens/%s", a1 ? a1 : "x");
+		request("DELETE", path, tok2, NULL, NULL, NULL);
+		expect_error(404, "not_found", NULL, "another administrator's API token");
+		free(a1);
+		free(a2);
+	}
+
+	/*
+	 * --- every list: pagination and a filter; the lists are found in the
+	 * route table (any GET without a parameter that answers "items") ---
+	 */
+	free_id(create(tok, "/api/v1/templates", "{\"name\":\"desktop\",\"guest_os\":\"debian\"}"));
+	{
+		static struct route routes[256];
+		static const char *const filters[][4] = {	/* list, key, value, item key */
+			{ "/api/v1/admins", "role", "helpdesk", NULL },
+			{ "/api/v1/users", "group_id", NULL, NULL },
+			{ "/api/v1/groups", "policy_set_id", NULL, NULL },
+			{ "/api/v1/policy-sets", "password_strength", "complex", NULL },
+			{ "/api/v1/templates", "guest_os", "debian", NULL },
+			{ "/api/v1/images", "name", "android-14", NULL },
+			{ "/api/v1/apps", "a_la_carte", "true", NULL },
+			{ "/api/v1/devices", "status", "wiped", NULL },
+			{ "/api/v1/commands", "type", "wipe", NULL },
+			{ "/api/v1/activity", "action", "enroll", NULL },
+			{ "/api/v1/history", "object_type", "policy_set", NULL },
+			{ "/api/v1/api-tokens", "name", "pager", NULL },
+		};
+		int nr = load_routes(routes, 256), nlists = 0, nfiltered = 0;
+
+		for (int i = 0; i < nr; i++) {
+			bool filtered = false;
+
+			if (strcmp(routes[i].method, "GET") || strstr(routes[i].pattern, "{}") ||
+			    strcmp(routes[i].auth, "read"))
+				continue;
+			request("GET", routes[i].pattern, tok, NULL, NULL, NULL);
+			if (!items_of())
+				continue;	/* not a list: /me, /stats */
+			nlists++;
+			ok(!check_paging(routes[i].pattern, tok), "list %s: limit, offset, total;"
+			   " bad paging parameters refused naming them", routes[i].pattern);
+			for (size_t f = 0; f < sizeof(filters) / sizeof(filters[0]); f++) {
+				const char *value = filters[f][2];
+
+				if (strcmp(filters[f][0], routes[i].pattern))
+					continue;
+				if (!value)
+					value = !strcmp(filters[f][1], "group_id") ? grp : pol;
+				filtered = true;
+				ok(check_filter(routes[i].pattern, tok, filters[f][1], value,
+						filters[f][3]),
+				   "list %s filtered by %s", routes[i].pattern, filters[f][1]);
+			}
+			nfiltered += filtered;
+			if (!filtered)
+				ok(false, "list %s has a filter test", routes[i].pattern);
+		}
+		ok(nlists >= 12 && nfiltered == nlists,
+		   "%d lists found in the route table, each paged and filtered", nlists);
+		snprintf(path, sizeof(path), "%lld", (long long)mark);
+		ok(check_filter("/api/v1/activity", tok, "since", path, "at"),
+		   "activity since a time");
+		ok(check_filter("/api/v1/commands", tok, "state", "cancelled", NULL),
+		   "commands filtered by state");
+		ok(check_filter("/api/v1/devices", tok, "user_id", user, NULL),
+		   "devices filtered by user");
+		request("GET", "/api/v1/policy-sets?q=GA", tok, NULL, NULL, NULL);
+		ok(total_of() == 1 && streq(jstr(json_object_array_get_idx(items_of(), 0), "name"),
+					    "legal"), "q is a case-insensitive substring");
+		request("GET", "/api/v1/policy-sets?q=%25", tok, NULL, NULL, NULL);
+		ok(last.status == 200 && total_of() == 0, "q: %% is matched literally");
+		request("GET", "/api/v1/policy-sets?q=_", tok, NULL, NULL, NULL);
+		ok(last.status == 200 && total_of() == 0, "q: _ is matched literally");
+	}
+
 	free(tok);
 	free(tok2);
 	free(ro_tok);
@@ -1013,6 +1693,192 @@ static int run_all(void)
 	free(dev);
 	free(cmd);
 	free(cert);
+	return failures ? 1 : 0;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	if (n > 0 && (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = buf ? (size_t)n : 0;
+	return buf;
+}
+
+static bool same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return a && b && alen == blen && !memcmp(a, b, alen);
+}
+
+/* Check in with @dtok; true if the lease verifies against @cert. */
+static bool lease_verifies(const char *dtok, const uint8_t *cert, size_t cert_len)
+{
+	char body[300];
+	uint8_t nonce[32];
+
+	checkin_body(body, sizeof(body), nonce, NULL);
+	request("POST", "/api/v1/device/checkin", dtok, body, NULL, NULL);
+	return last.status == 200 && verify_b64(cert, cert_len, L("lease.doc"), L("lease.sig"),
+						NULL, 0);
+}
+
+/*
+ * Key rotation, first half (lease-protocol.rst "Server key rotation"):
+ * the server runs with keys/next.* present.  A device enrols (pinning the
+ * current key), a repin command tells it the next certificate in a REPIN
+ * document signed by the current key over the document and the
+ * certificate, and the device reports it done.  FILE keeps the device's
+ * id, token and both certificates for rotate-end.
+ */
+static int run_rotate_begin(const char *state)
+{
+	const char *keys = getenv("WP_KEYS");
+	char *tok = login(getenv("WP_ADMIN")), *dev = NULL, *dtok = NULL, *cmd = NULL;
+	char path[700], body[600], *b64;
+	uint8_t *old_cert = NULL, *next_cert = NULL, nonce[32];
+	size_t old_len = 0, next_len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/next.der", keys ? keys : ".");
+	next_cert = read_file(path, &next_len);
+	ok(tok && next_cert, "rotation: 'wpserver keygen --next' made keys/next.der");
+	request("POST", "/api/v1/enroll", NULL, "{\"username\":\"alice\",\"password\":"
+		"\"alice-password\"}", NULL, NULL);
+	dev = dupstr(L("device_id"));
+	dtok = dupstr(L("device_token"));
+	old_cert = L("server_cert") ? b64dec(L("server_cert"), &old_len) : NULL;
+	ok(last.status == 201 && old_cert && !same(old_cert, old_len, next_cert, next_len),
+	   "rotation: enrolment still pins the current certificate");
+	{
+		size_t mlen;
+		uint8_t *m = L("manifest") ? b64dec(L("manifest"), &mlen) : NULL;
+		json_object *mj = m ? json_tokener_parse((char *)m) : NULL;
+
+		snprintf(body, sizeof(body), "{\"image_sha256\":\"%s\"}",
+			 jstr(mj, "image.sha256") ? jstr(mj, "image.sha256") : "");
+		json_object_put(mj);
+		free(m);
+	}
+	request("POST", "/api/v1/device/installed", dtok, body, NULL, NULL);
+	ok(lease_verifies(dtok, old_cert, old_len) && !lease_verifies(dtok, next_cert, next_len),
+	   "rotation: leases are signed by the current key while the next one waits");
+	snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"repin\"}", dev);
+	cmd = create(tok, "/api/v1/commands", body);
+	ok(cmd && streq(L("state"), "queued"), "rotation: queue a repin command");
+	checkin_body(body, sizeof(body), nonce, NULL);
+	request("POST", "/api/v1/device/checkin", dtok, body, NULL, NULL);
+	{
+		json_object *c = find_command(json_object_object_get(last.json, "commands"), cmd);
+		size_t dlen = 0, clen = 0;
+		uint8_t *d = c ? b64dec(jstr(c, "doc"), &dlen) : NULL;
+		uint8_t *sent = c && jstr(c, "cert") ? b64dec(jstr(c, "cert"), &clen) : NULL;
+		uint8_t id[16], cid[16];
+		struct wpdoc doc;
+
+		ok(c && streq(jstr(c, "type"), "repin") && same(sent, clen, next_cert, next_len) &&
+		   verify_b64(old_cert, old_len, jstr(c, "doc"), jstr(c, "sig"), next_cert,
+			      next_len) &&
+		   !verify_b64(old_cert, old_len, jstr(c, "doc"), jstr(c, "sig"), NULL, 0) &&
+		   d && !wpdoc_decode(d, dlen, &doc, NULL) && doc.kind == WORKPHONE_DOC_REPIN &&
+		   !wpdoc_uuid_parse(dev, id) && !memcmp(doc.device_id, id, 16) &&
+		   !wpdoc_uuid_parse(cmd, cid) && !memcmp(doc.command_id, cid, 16) &&
+		   !memcmp(doc.nonce, nonce, 32),
+		   "rotation: check-in delivers a REPIN document and the next certificate,"
+		   " signed by the current key over both");
+		ok(verify_b64(old_cert, old_len, L("lease.doc"), L("lease.sig"), NULL, 0),
+		   "rotation: the lease of that check-in is still signed by the current key");
+		free(d);
+		free(sent);
+	}
+	{
+		char results[200];
+
+		snprintf(results, sizeof(results), "[{\"command_id\":\"%s\",\"status\":\"done\"}]",
+			 cmd ? cmd : "x");
+		checkin_body(body, sizeof(body), nonce, results);
+	}
+	request("POST", "/api/v1/device/checkin", dtok, body, NULL, NULL);
+	snprintf(path, sizeof(path), "/api/v1/commands/%s", cmd ? cmd : "x");
+	request("GET", path, tok, NULL, NULL, NULL);
+	ok(streq(L("state"), "done"), "rotation: the device reports the repin done");
+	f = fopen(state, "w");
+	if (f && dev && dtok) {
+		fprintf(f, "%s\n%s\n", dev, dtok);
+		b64 = b64enc(old_cert, old_len);
+		fprintf(f, "%s\n", b64);
+		free(b64);
+		fclose(f);
+	} else if (f) {
+		fclose(f);
+	}
+	free(tok);
+	free(dev);
+	free(dtok);
+	free(cmd);
+	free(old_cert);
+	free(next_cert);
+	return failures ? 1 : 0;
+}
+
+/*
+ * Second half, after "wpserver keygen --promote" and a restart: the next
+ * key is the current one, leases and manifests are signed by it (and no
+ * longer by the old one), and a repin needs a new next key.
+ */
+static int run_rotate_end(const char *state)
+{
+	const char *keys = getenv("WP_KEYS");
+	char *tok = login(getenv("WP_ADMIN")), dev[64] = "", dtok[160] = "", old_b64[4096] = "";
+	char path[700], body[300];
+	uint8_t *cert = NULL, *old_cert = NULL;
+	size_t cert_len = 0, old_len = 0;
+	FILE *f = fopen(state, "r");
+
+	if (f) {
+		if (!fgets(dev, sizeof(dev), f) || !fgets(dtok, sizeof(dtok), f) ||
+		    !fgets(old_b64, sizeof(old_b64), f))
+			dev[0] = '\0';
+		fclose(f);
+	}
+	dev[strcspn(dev, "\n")] = '\0';
+	dtok[strcspn(dtok, "\n")] = '\0';
+	old_b64[strcspn(old_b64, "\n")] = '\0';
+	old_cert = old_b64[0] ? b64dec(old_b64, &old_len) : NULL;
+	snprintf(path, sizeof(path), "%s/server.der", keys ? keys : ".");
+	cert = read_file(path, &cert_len);
+	snprintf(path, sizeof(path), "%s/next.der", keys ? keys : ".");
+	ok(tok && dev[0] && cert && old_cert && !same(cert, cert_len, old_cert, old_len) &&
+	   access(path, F_OK), "rotation: --promote made the next key current");
+	ok(lease_verifies(dtok, cert, cert_len) && !lease_verifies(dtok, old_cert, old_len),
+	   "rotation: after the promotion leases verify with the new key only");
+	request("GET", "/api/v1/device/manifest", dtok, NULL, NULL, NULL);
+	{
+		size_t sent_len = 0;
+		uint8_t *sent = L("server_cert") ? b64dec(L("server_cert"), &sent_len) : NULL;
+
+		ok(last.status == 200 && same(sent, sent_len, cert, cert_len) &&
+		   verify_b64(cert, cert_len, L("manifest"), L("manifest_sig"), NULL, 0),
+		   "rotation: manifests carry and are signed by the new certificate");
+		free(sent);
+	}
+	snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"repin\"}", dev);
+	request("POST", "/api/v1/commands", tok, body, NULL, NULL);
+	ok(last.status == 409 && streq(L("error.code"), "no_next_key") &&
+	   streq(L("error.field"), "type"), "rotation: no repin until the next rotation's key");
+	free(tok);
+	free(cert);
+	free(old_cert);
 	return failures ? 1 : 0;
 }
 
@@ -1077,12 +1943,19 @@ int main(int argc, char **argv)
 	base_url = getenv("WP_URL");
 	work_dir = getenv("WP_WORK") ? getenv("WP_WORK") : "/tmp";
 	if (!base_url || argc < 2) {
-		fprintf(stderr, "usage: WP_URL=... api_test all|burst FILE|verify FILE\n");
+		fprintf(stderr, "usage: WP_URL=... api_test all | burst FILE | verify FILE |"
+			" rotate-begin FILE | rotate-end FILE\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (getenv("WP_REQLOG"))
+		reqlog = fopen(getenv("WP_REQLOG"), "a");
 	if (!strcmp(argv[1], "all"))
 		ret = run_all();
+	else if (!strcmp(argv[1], "rotate-begin") && argc > 2)
+		ret = run_rotate_begin(argv[2]);
+	else if (!strcmp(argv[1], "rotate-end") && argc > 2)
+		ret = run_rotate_end(argv[2]);
 	else if (!strcmp(argv[1], "burst") && argc > 2)
 		ret = run_burst(argv[2]);
 	else if (!strcmp(argv[1], "verify") && argc > 2)
@@ -1091,5 +1964,7 @@ int main(int argc, char **argv)
 		ret = 2;
 	resp_clear(&last);
 	curl_global_cleanup();
+	if (reqlog)
+		fclose(reqlog);
 	return ret;
 }
