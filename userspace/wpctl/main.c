@@ -15,10 +15,22 @@ static const struct {
 	int (*run)(const struct wpctl_opts *o, int argc, char **argv);
 	const char *help;
 } wpctl_commands[] = {
-	{ "status", wpctl_status, "lease state, deadlines, daemon and VMs" },
+	{ "status", wpctl_status, "lease state, deadlines, daemon and VMs (and the VM if wpvmm runs)" },
 	{ "version", wpctl_version, "enabler ABI, features and module version" },
 	{ "monitor", wpctl_monitor,
 	  "print enabler events (root; --count N, --timeout S of silence)" },
+	{ "vm-status", wpctl_vm_status, "the VM as wpvmm reports it (run state, password lock)" },
+	{ "start", wpctl_vm_start, "start a VM created with wpvmm --paused" },
+	{ "stop", wpctl_vm_stop, "stop the VM (--force, --grace SECONDS)" },
+	{ "pause", wpctl_vm_pause, "pause the VM (--reason TEXT)" },
+	{ "resume", wpctl_vm_resume, "resume the paused VM" },
+	{ "console", wpctl_vm_console, "attach to the VM's console (Ctrl-] detaches)" },
+	{ "lock", wpctl_vm_lock, "lock the work phone now (its password unlocks it)" },
+	{ "unlock", wpctl_vm_unlock, "unlock with the password (--password-stdin)" },
+	{ "passwd", wpctl_vm_passwd, "set or change the password (--password-stdin)" },
+	{ "admin-unlock", wpctl_vm_admin_unlock,
+	  "lift a lock-out after wrong passwords (root; --reset)" },
+	{ "vm-request", wpctl_vm_request, "send one raw JSON request to wpvmm (debugging)" },
 };
 
 #define WPCTL_NR_COMMANDS (sizeof(wpctl_commands) / sizeof(wpctl_commands[0]))
@@ -26,32 +38,36 @@ static const struct {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: wpctl [--json] COMMAND [ARGS]\n"
+		"usage: wpctl [--json] [--socket PATH] COMMAND [ARGS]\n"
 		"\n"
-		"The work phone on this device, as the enabler sees it.\n"
+		"The work phone on this device: the enabler's view, and its VM through\n"
+		"wpvmm's control socket.  \"wpctl COMMAND --help\" for a VM command's options.\n"
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < WPCTL_NR_COMMANDS; i++)
-		fprintf(out, "  %-10s %s\n", wpctl_commands[i].name,
+		fprintf(out, "  %-13s %s\n", wpctl_commands[i].name,
 			wpctl_commands[i].help);
 	fprintf(out,
 		"\n"
 		"Options:\n"
-		"  --json     machine-readable output (one JSON object or line)\n"
-		"  --help     this text\n"
+		"  --json          machine-readable output (one JSON object or line)\n"
+		"  --socket PATH   wpvmm's control socket (default: $WP_VMM_SOCKET or\n"
+		"                  " WPCTL_VMM_SOCKET ")\n"
+		"  --help          this text\n"
 		"\n"
-		"Exit codes: 0 ok, 1 failed, 2 usage, 3 no enabler, 4 refused,\n"
-		"5 timed out.\n");
+		"Exit codes: 0 ok, 1 failed, 2 usage, 3 no enabler, 4 refused (also a\n"
+		"wrong password or a lock), 5 timed out, 6 wpvmm not running.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct wpctl_opts o = { 0 };
+	struct wpctl_opts o = { .status_vm = wpctl_status_vm };
 	int c;
 
 	/* Stop at the command: its own options follow it. */
@@ -59,6 +75,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			o.json = true;
+			break;
+		case 's':
+			o.socket = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * wpctl status and wpctl version: what the enabler reports.
+ * wpctl status and wpctl version: what the enabler reports (and, through
+ * the status_vm hook, the VM as wpvmm reports it).
  *
  * Copyright (C) 2026 The Workphone Authors
  */
@@ -73,6 +74,8 @@ int wpctl_status(const struct wpctl_opts *o, int argc, char **argv)
 		json_object_object_add(j, "disable_in_ns", json_object_new_int64((int64_t)st.disable_in_ns));
 		json_object_object_add(j, "wipe_in_ns", json_object_new_int64((int64_t)st.wipe_in_ns));
 		json_object_object_add(j, "daemon_pid", json_object_new_int(st.daemon_pid));
+		if (o->status_vm)
+			o->status_vm(o, j);
 		json_object_object_add(j, "vms", json_object_new_int64(st.nr_vms));
 		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 		json_object_put(j);
@@ -99,6 +102,8 @@ int wpctl_status(const struct wpctl_opts *o, int argc, char **argv)
 	else
 		printf("Daemon:        not running\n");
 	printf("VMs:           %u\n", st.nr_vms);
+	if (o->status_vm)
+		o->status_vm(o, NULL);
 	return WPCTL_OK;
 }
 
