@@ -427,6 +427,19 @@ enum vm_stop_reason vm_run(struct vm *vm)
 	return reason;
 }
 
+int vm_on_destroy(struct vm *vm, void (*fn)(void *arg), void *arg)
+{
+	struct vm_cleanup *c = malloc(sizeof(*c));
+
+	if (!c) {
+		fn(arg);
+		return -ENOMEM;
+	}
+	*c = (struct vm_cleanup){ .fn = fn, .arg = arg, .next = vm->cleanups };
+	vm->cleanups = c;
+	return 0;
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (vm->vcpus)
@@ -434,6 +447,15 @@ void vm_destroy(struct vm *vm)
 			vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
 	vm->vcpus = NULL;
+	while (vm->cleanups) {
+		struct vm_cleanup *c = vm->cleanups;
+
+		vm->cleanups = c->next;
+		c->fn(c->arg);
+		free(c);
+	}
+	io_bus_destroy(&vm->pio);
+	io_bus_destroy(&vm->mmio);
 	channel_free(vm->channel);
 	vm->channel = NULL;
 	console_free(vm->console);

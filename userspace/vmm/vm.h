@@ -67,6 +67,13 @@ struct vcpu {
 	atomic_uint_fast64_t exits_other;
 };
 
+/* Something a device set up, undone when the VM is destroyed. */
+struct vm_cleanup {
+	void (*fn)(void *arg);
+	void *arg;
+	struct vm_cleanup *next;
+};
+
 struct vm {
 	const struct vmm_config *cfg;
 	struct kvm_gate gate;
@@ -78,6 +85,7 @@ struct vm {
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
 	struct kvm_cpuid2 *supported_cpuid;
+	struct vm_cleanup *cleanups;	/* newest first */
 	bool host_tcg;		/* nested under QEMU TCG: XSAVE quirk */
 	bool tsc_deadline;	/* KVM emulates the TSC-deadline LAPIC timer */
 
@@ -125,6 +133,11 @@ int vm_create(struct vm *vm, const struct vmm_config *cfg,
 int vm_start_threads(struct vm *vm);
 /* Main loop until the VM stops; returns the stop reason. */
 enum vm_stop_reason vm_run(struct vm *vm);
+/*
+ * Have fn(arg) called when the VM is destroyed, after its vCPU threads
+ * are gone, newest first.  0 or -ENOMEM (then fn(arg) is called now).
+ */
+int vm_on_destroy(struct vm *vm, void (*fn)(void *arg), void *arg);
 void vm_destroy(struct vm *vm);
 
 /* Control plane (main thread). 0 or -errno. */

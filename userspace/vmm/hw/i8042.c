@@ -111,15 +111,27 @@ static void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&c->lock);
 }
 
+static void i8042_free(void *arg)
+{
+	struct i8042 *c = arg;
+
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
 static int i8042_init(struct vm *vm)
 {
 	struct i8042 *c = calloc(1, sizeof(*c));
+	int ret;
 
 	if (!c)
 		return -ENOMEM;
 	c->vm = vm;
 	c->status = STR_SYSFLAG;
 	pthread_mutex_init(&c->lock, NULL);
+	ret = vm_on_destroy(vm, i8042_free, c);
+	if (ret)
+		return ret;
 	return io_bus_register(&vm->pio, I8042_DATA_PORT, I8042_CMD_PORT - I8042_DATA_PORT + 1,
 			       i8042_io, c, "i8042");
 }

@@ -255,6 +255,15 @@ void pci_set_irq(struct pci_device *dev, int level)
 
 static struct pci_device host_bridge;
 
+static void pci_bus_free(void *arg)
+{
+	struct vm *vm = arg;
+
+	pthread_mutex_destroy(&vm->pci->lock);
+	free(vm->pci);
+	vm->pci = NULL;
+}
+
 static int pci_bus_init(struct vm *vm)
 {
 	struct pci_bus *bus = calloc(1, sizeof(*bus));
@@ -266,6 +275,9 @@ static int pci_bus_init(struct vm *vm)
 	bus->mmio_next = MEM_MMIO_BASE;
 	pthread_mutex_init(&bus->lock, NULL);
 	vm->pci = bus;
+	ret = vm_on_destroy(vm, pci_bus_free, vm);
+	if (ret)
+		return ret;
 	ret = io_bus_register(&vm->pio, PCI_CONFIG_ADDRESS_PORT, 4, config_address_io,
 			      bus, "pci-config-address");
 	if (!ret)

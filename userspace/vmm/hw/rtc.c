@@ -82,13 +82,25 @@ static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&r->lock);
 }
 
+static void rtc_free(void *arg)
+{
+	struct rtc *r = arg;
+
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
 static int rtc_init(struct vm *vm)
 {
 	struct rtc *r = calloc(1, sizeof(*r));
+	int ret;
 
 	if (!r)
 		return -ENOMEM;
 	pthread_mutex_init(&r->lock, NULL);
+	ret = vm_on_destroy(vm, rtc_free, r);
+	if (ret)
+		return ret;
 	return io_bus_register(&vm->pio, RTC_INDEX_PORT, 2, rtc_io, r, "rtc");
 }
 VMM_DEVICE_INIT("rtc", VMM_INIT_DEVICE, rtc_init);

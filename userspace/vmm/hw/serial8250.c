@@ -210,15 +210,27 @@ static void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len
 	pthread_mutex_unlock(&s->lock);
 }
 
+static void serial8250_free(void *arg)
+{
+	struct serial8250 *s = arg;
+
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
 static int serial8250_init(struct vm *vm)
 {
 	struct serial8250 *s = calloc(1, sizeof(*s));
+	int ret;
 
 	if (!s)
 		return -ENOMEM;
 	s->vm = vm;
 	s->msr = MSR_DCD | MSR_DSR | MSR_CTS;
 	pthread_mutex_init(&s->lock, NULL);
+	ret = vm_on_destroy(vm, serial8250_free, s);
+	if (ret)
+		return ret;
 	console_set_input(vm->console, serial_input, s);
 	return io_bus_register(&vm->pio, COM1_PORT, 8, serial_io, s, "serial8250");
 }

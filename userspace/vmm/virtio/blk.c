@@ -167,6 +167,15 @@ static const struct virtio_device_ops blk_ops = {
 	.queue_notify = blk_queue_notify,
 };
 
+static void virtio_blk_free(void *arg)
+{
+	struct virtio_blk *blk = arg;
+
+	virtio_device_release(&blk->vdev);
+	close(blk->fd);
+	free(blk);
+}
+
 static int virtio_blk_init(struct vm *vm)
 {
 	const struct vmm_config *cfg = vm->cfg;
@@ -205,10 +214,11 @@ static int virtio_blk_init(struct vm *vm)
 				 PCI_CLASS_STORAGE_OTHER, features, 1, BLK_QUEUE_SIZE, &blk_ops);
 	if (ret)
 		goto err;
-	ret = virtio_pci_add(vm, &blk->vdev);
+	ret = vm_on_destroy(vm, virtio_blk_free, blk);
 	if (ret)
-		goto err;
-	return 0;
+		return ret;
+	/* From here on the VM's destruction frees blk. */
+	return virtio_pci_add(vm, &blk->vdev);
 err:
 	if (blk->fd >= 0)
 		close(blk->fd);

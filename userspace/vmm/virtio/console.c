@@ -133,6 +133,14 @@ static const struct virtio_device_ops console_ops = {
 	.reset = console_reset,
 };
 
+static void virtio_console_free(void *arg)
+{
+	struct virtio_console *con = arg;
+
+	virtio_device_release(&con->vdev);
+	free(con);
+}
+
 static int virtio_console_init(struct vm *vm)
 {
 	struct virtio_console *con;
@@ -147,12 +155,15 @@ static int virtio_console_init(struct vm *vm)
 	con->port.send = console_send;
 	ret = virtio_device_init(&con->vdev, vm, "virtio-console", VIRTIO_ID_CONSOLE,
 				 PCI_CLASS_COMM_OTHER, 0, 2, CONSOLE_QUEUE_SIZE, &console_ops);
-	if (!ret)
-		ret = virtio_pci_add(vm, &con->vdev);
 	if (ret) {
 		free(con);
 		return ret;
 	}
+	ret = vm_on_destroy(vm, virtio_console_free, con);
+	if (!ret)
+		ret = virtio_pci_add(vm, &con->vdev);
+	if (ret)
+		return ret;
 	channel_attach_port(vm->channel, &con->port);
 	return 0;
 }

@@ -54,6 +54,13 @@ int virtio_device_init(struct virtio_device *dev, struct vm *vm, const char *nam
 	return 0;
 }
 
+void virtio_device_release(struct virtio_device *dev)
+{
+	pthread_mutex_destroy(&dev->lock);
+	free(dev->queues);
+	dev->queues = NULL;
+}
+
 void virtio_device_reset(struct virtio_device *dev)
 {
 	dev->driver_features = 0;

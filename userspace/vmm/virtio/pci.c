@@ -325,6 +325,18 @@ static int add_cap(struct virtio_pci *vp, uint8_t type, uint32_t offset, uint32_
 	return pci_cap_add(&vp->pci, &c, c.cap.cap_len) < 0 ? -ENOSPC : 0;
 }
 
+static void virtio_pci_free(void *arg)
+{
+	struct virtio_pci *vp = arg;
+
+	for (unsigned int q = 0; vp->ioeventfds && q < vp->dev->nr_queues; q++)
+		if (vp->ioeventfds[q] >= 0)
+			close(vp->ioeventfds[q]);
+	free(vp->ioeventfds);
+	free(vp->watches);
+	free(vp);
+}
+
 int virtio_pci_add(struct vm *vm, struct virtio_device *dev)
 {
 	struct virtio_pci *vp = calloc(1, sizeof(*vp));
@@ -338,6 +350,11 @@ int virtio_pci_add(struct vm *vm, struct virtio_device *dev)
 	dev->transport_priv = vp;
 	vp->ioeventfds = calloc(dev->nr_queues, sizeof(int));
 	vp->watches = calloc(dev->nr_queues, sizeof(*vp->watches));
+	for (unsigned int q = 0; vp->ioeventfds && q < dev->nr_queues; q++)
+		vp->ioeventfds[q] = -1;
+	ret = vm_on_destroy(vm, virtio_pci_free, vp);
+	if (ret)
+		return ret;
 	if (!vp->ioeventfds || !vp->watches)
 		return -ENOMEM;
 	for (unsigned int q = 0; q < dev->nr_queues; q++) {

@@ -89,6 +89,8 @@ struct virtio_device {
 };
 
 /* Initialise dev with nr_queues queues of max_size each; 0 or -ENOMEM. */
+/* Free what virtio_device_init() allocated. */
+void virtio_device_release(struct virtio_device *dev);
 int virtio_device_init(struct virtio_device *dev, struct vm *vm, const char *name,
 		       uint16_t device_id, uint32_t pci_class, uint64_t features,
 		       unsigned int nr_queues, uint16_t max_size,
