@@ -16,6 +16,7 @@
 #include <cpuid.h>
 
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 
 #include "arch/x86/arch.h"
 #include "util.h"
@@ -132,7 +133,7 @@ int x86_cpuid_init(struct vm *vm)
 	 */
 	vm->host_tcg = host_is_tcg();
 	if (vm->host_tcg)
-		vmm_info("nested under QEMU TCG: XSAVE is hidden from the guest");
+		vmm_info("nested under QEMU TCG: XSAVE and PV EOI are hidden from the guest");
 	vm->tsc_deadline = ioctl(vm->gate.sys_fd, KVM_CHECK_EXTENSION,
 				 KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	return 0;
@@ -197,6 +198,19 @@ static uint64_t xsave_mask(const struct kvm_cpuid2 *c)
 	return mask | ~(XFEATURE_FP_SSE | XFEATURE_YMM | XFEATURE_AVX512 | XFEATURE_PKRU);
 }
 
+/*
+ * The second defect of that host: interrupts of a guest that uses KVM's
+ * paravirtual EOI get lost (vCPUs spin with interrupts off, timers stop
+ * waking idle vCPUs), with QEMU as the VMM as well.  Such a guest
+ * acknowledges interrupts through the APIC instead.
+ */
+static void hide_pv_eoi(struct kvm_cpuid2 *c)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == KVM_CPUID_FEATURES)
+			c->entries[i].eax &= ~(1u << KVM_FEATURE_PV_EOI);
+}
+
 static void hide_xsave(struct kvm_cpuid2 *c)
 {
 	hide_avx(c);
@@ -253,8 +267,10 @@ int x86_cpuid_set(struct vm *vm, struct vcpu *vcpu)
 	if (!cpuid)
 		return -ENOMEM;
 	memcpy(cpuid, sup, size);
-	if (vm->host_tcg)
+	if (vm->host_tcg) {
 		hide_xsave(cpuid);
+		hide_pv_eoi(cpuid);
+	}
 	else
 		fix_xsave_leaf(cpuid);
 	for (uint32_t i = 0; i < cpuid->nent; i++) {
