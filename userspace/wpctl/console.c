@@ -56,39 +56,15 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tell wpvmm the user is typing; give up on the first failure. */
 static void report_activity(struct wpctl_vmm *act, long long *last)
 {
 	json_object *req, *reply = NULL;
 	char err[256];
 
-	if (act->fd < 0 || now_ms() - *last < ACTIVITY_EVERY_MS)
+	if (act->fd < 0 || wpctl_now_ms() - *last < ACTIVITY_EVERY_MS)
 		return;
-	*last = now_ms();
+	*last = wpctl_now_ms();
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("activity"));
 	if (wpctl_vmm_call(act, req, 2000, &reply, err, sizeof(err)))
@@ -137,7 +113,7 @@ static const char *shuttle(struct wpctl_vmm *con, struct wpctl_vmm *act)
 				n = stop - buf;
 			if (n > 0) {
 				report_activity(act, &last_activity);
-				if (send_all(con->fd, buf, (size_t)n))
+				if (wpctl_send_all(con->fd, buf, (size_t)n))
 					return "the VM closed the console";
 			}
 			if (stop)

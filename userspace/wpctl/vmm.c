@@ -73,7 +73,7 @@ int wpctl_vmm_connect(struct wpctl_vmm *c, const char *path, char *err, size_t l
 	}
 }
 
-static int send_all(int fd, const char *p, size_t n)
+int wpctl_send_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -89,7 +89,7 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static long long now_ms(void)
+long long wpctl_now_ms(void)
 {
 	struct timespec ts;
 
@@ -100,7 +100,7 @@ static long long now_ms(void)
 int wpctl_vmm_call(struct wpctl_vmm *c, json_object *req, int timeout_ms,
 		   json_object **reply, char *err, size_t len)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = wpctl_now_ms() + timeout_ms;
 	const char *text;
 	size_t text_len;
 	char *nl;
@@ -109,9 +109,9 @@ int wpctl_vmm_call(struct wpctl_vmm *c, json_object *req, int timeout_ms,
 	*reply = NULL;
 	text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	text_len = strlen(text);
-	ret = send_all(c->fd, text, text_len);
+	ret = wpctl_send_all(c->fd, text, text_len);
 	if (!ret)
-		ret = send_all(c->fd, "\n", 1);
+		ret = wpctl_send_all(c->fd, "\n", 1);
 	/* The serialised request may hold a password: wipe json-c's copy. */
 	OPENSSL_cleanse((char *)text, text_len);
 	if (ret) {
@@ -122,7 +122,7 @@ int wpctl_vmm_call(struct wpctl_vmm *c, json_object *req, int timeout_ms,
 	c->len = 0;
 	while (!(nl = memchr(c->buf, '\n', c->len))) {
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - wpctl_now_ms();
 		ssize_t n;
 
 		if (c->len == sizeof(c->buf)) {

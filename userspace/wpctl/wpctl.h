@@ -107,6 +107,10 @@ int wpctl_vmm_connect(struct wpctl_vmm *c, const char *path, char *err, size_t l
 int wpctl_vmm_call(struct wpctl_vmm *c, json_object *req, int timeout_ms,
 		   json_object **reply, char *err, size_t len);
 void wpctl_vmm_close(struct wpctl_vmm *c);
+/* Send all n bytes (no SIGPIPE); 0 or -errno. */
+int wpctl_send_all(int fd, const char *p, size_t n);
+/* CLOCK_MONOTONIC in milliseconds. */
+long long wpctl_now_ms(void);
 /* The exit code for a reply: 0 if "ok", else by its "code". */
 int wpctl_vmm_reply_exit(json_object *reply);
 
