@@ -21,19 +21,24 @@
 
 #define SECTOR_SIZE	512
 
-static int validate_disk(const char *path)
+int vmm_config_oflags(const struct vmm_config *cfg)
+{
+	return O_CLOEXEC | (cfg->image_dir ? O_NOFOLLOW : 0);
+}
+
+static int validate_disk(const struct vmm_config *cfg, const char *path)
 {
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, O_RDWR | vmm_config_oflags(cfg));
 	if (fd < 0) {
 		int err = errno;
 
 		if (err == EACCES || err == EROFS || err == EPERM)
 			return vmm_input_error("disk", "%s is read-only (%s): the work phone's disk must be writable",
 					       path, strerror(err));
-		return vmm_input_error("disk", "%s: %s", path, strerror(err));
+		return vmm_input_error("disk", "%s: %s", path, vmm_open_strerror(err));
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -53,13 +58,15 @@ static int validate_initrd(const struct vmm_config *cfg, const struct bzimage *b
 {
 	uint64_t room = x86_initrd_room(MIB(cfg->mem_mib), bz);
 	struct stat st;
+	int fd, ret;
 
-	if (stat(cfg->initrd, &st))
-		return vmm_input_error("initrd", "%s: %s", cfg->initrd, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	fd = open(cfg->initrd, O_RDONLY | vmm_config_oflags(cfg));
+	if (fd < 0)
+		return vmm_input_error("initrd", "%s: %s", cfg->initrd, vmm_open_strerror(errno));
+	ret = fstat(fd, &st);
+	close(fd);
+	if (ret || !S_ISREG(st.st_mode))
 		return vmm_input_error("initrd", "%s: not a regular file", cfg->initrd);
-	if (access(cfg->initrd, R_OK))
-		return vmm_input_error("initrd", "%s: %s", cfg->initrd, strerror(errno));
 	if ((uint64_t)st.st_size > room)
 		return vmm_input_error("initrd", "%s is %llu KiB, larger than the %llu KiB that %llu MiB of guest memory leave next to the kernel",
 				       cfg->initrd, (unsigned long long)st.st_size >> 10,
@@ -91,7 +98,7 @@ int vmm_config_validate(const struct vmm_config *cfg, struct bzimage *bz)
 				       (unsigned long long)cfg->mem_mib, (unsigned long long)host_mib);
 	if (!cfg->kernel)
 		return vmm_input_error("kernel", "no kernel given (an image directory or --kernel)");
-	ret = bzimage_load_file("kernel", cfg->kernel, bz);
+	ret = bzimage_load_file("kernel", cfg->kernel, vmm_config_oflags(cfg), bz);
 	if (ret)
 		return ret;
 	cmdline_max = MIN((size_t)X86_CMDLINE_MAX,
@@ -102,7 +109,7 @@ int vmm_config_validate(const struct vmm_config *cfg, struct bzimage *bz)
 	if (!ret && cfg->initrd)
 		ret = validate_initrd(cfg, bz);
 	if (!ret && cfg->disk)
-		ret = validate_disk(cfg->disk);
+		ret = validate_disk(cfg, cfg->disk);
 	if (ret)
 		bzimage_free(bz);
 	return ret;

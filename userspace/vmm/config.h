@@ -67,6 +67,13 @@ struct pw_policy;
  * 0 or -EINVAL.
  */
 int vmm_config_validate(const struct vmm_config *cfg, struct bzimage *bz);
+
+/*
+ * open(2) flags for the kernel, initrd and disk of @cfg: O_CLOEXEC, and
+ * O_NOFOLLOW for the files of an image directory, so that a symbolic link
+ * planted there cannot hand the guest a file of the host.
+ */
+int vmm_config_oflags(const struct vmm_config *cfg);
 /* The resolved configuration as JSON (for --check). */
 json_object *vmm_config_to_json(const struct vmm_config *cfg);
 void vmm_config_free(struct vmm_config *cfg);

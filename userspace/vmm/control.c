@@ -10,7 +10,8 @@
  *
  * With a password policy (password.c) the password commands are handled
  * there; while the password lock is engaged "resume", "pause" and
- * "console" are refused, and "admin-unlock" is served to root peers only.
+ * "console" are refused, and "admin-unlock" and "policy-reload" (read the
+ * policy file again) are served to root peers only.
  * Request bytes are wiped once handled: they may carry passwords.
  *
  * Copyright (C) 2026 The Workphone Authors
@@ -474,7 +475,7 @@ static bool handle_request(struct client *c, const char *line)
 		client_close(c);
 		return false;
 	} else {
-		r = error_reply("unknown-command", "unknown command \"%s\" (status, start, pause, resume, stop, ping, console, unlock, passwd, lock, activity, admin-unlock)",
+		r = error_reply("unknown-command", "unknown command \"%s\" (status, start, pause, resume, stop, ping, console, unlock, passwd, lock, activity, admin-unlock, policy-reload)",
 				cmd);
 	}
 reply:

@@ -49,7 +49,7 @@ static const char usage[] =
 "                         unix:PATH (a listening socket), file:PATH, none\n"
 "  --control PATH         JSON control socket (start, pause, resume, stop,\n"
 "                         status, ping, console, unlock, passwd, lock,\n"
-"                         activity, admin-unlock)\n"
+"                         activity, admin-unlock, policy-reload)\n"
 "  --password-policy FILE the work phone's password rules (JSON, written by\n"
 "                         wp-provision); with a required password the VM\n"
 "                         starts locked until \"unlock\" (needs --control)\n"

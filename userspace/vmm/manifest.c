@@ -326,9 +326,9 @@ int manifest_load(const char *image_dir, struct vmm_config *cfg)
 
 	if (asprintf(&path, "%s/%s", image_dir, MANIFEST_NAME) < 0)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		ret = vmm_input_error("manifest", "%s: %s", path, strerror(errno));
+		ret = vmm_input_error("manifest", "%s: %s", path, vmm_open_strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX_SIZE) {

@@ -78,7 +78,7 @@ struct pw_state {
 
 struct password {
 	struct vm *vm;
-	const struct pw_policy *policy;
+	struct pw_policy policy;	/* a copy: "policy-reload" replaces it */
 	char *path;
 	struct pw_state st;
 	bool locked;
@@ -100,9 +100,28 @@ static const char *const strength_names[] = {
 
 /* --- the policy file ------------------------------------------------------ */
 
+#define POLICY_ERR_LEN		512
+
+/* The file the VM's policy came from (--password-policy), for reloads. */
+static char policy_path[PATH_MAX];
+
+static int policy_error(char *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Format a policy error into err (POLICY_ERR_LEN bytes); returns -EINVAL. */
+static int policy_error(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, POLICY_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 /* An integer key: absent leaves *out alone; wrong type or range is an error. */
 static int policy_int(json_object *o, const char *path, const char *key,
-		      int64_t min, int64_t max, bool *present, int64_t *out)
+		      int64_t min, int64_t max, bool *present, int64_t *out, char *err)
 {
 	json_object *v;
 
@@ -110,15 +129,15 @@ static int policy_int(json_object *o, const char *path, const char *key,
 	if (!*present)
 		return 0;
 	if (!json_object_is_type(v, json_type_int))
-		return vmm_input_error("password-policy", "%s: \"%s\" must be an integer", path, key);
+		return policy_error(err, "%s: \"%s\" must be an integer", path, key);
 	*out = json_object_get_int64(v);
 	if (*out < min || *out > max)
-		return vmm_input_error("password-policy", "%s: \"%s\" must be from %lld to %lld",
-				       path, key, (long long)min, (long long)max);
+		return policy_error(err, "%s: \"%s\" must be from %lld to %lld",
+				    path, key, (long long)min, (long long)max);
 	return 0;
 }
 
-static int policy_parse(json_object *o, const char *path, struct pw_policy *p)
+static int policy_parse(json_object *o, const char *path, struct pw_policy *p, char *err)
 {
 	static const char *const known[] = {
 		"password_required", "password_strength", "password_min_length",
@@ -131,7 +150,7 @@ static int policy_parse(json_object *o, const char *path, struct pw_policy *p)
 	int ret;
 
 	if (!json_object_is_type(o, json_type_object))
-		return vmm_input_error("password-policy", "%s: not a JSON object", path);
+		return policy_error(err, "%s: not a JSON object", path);
 	json_object_object_foreach(o, key, val) {
 		bool found = false;
 
@@ -148,8 +167,8 @@ static int policy_parse(json_object *o, const char *path, struct pw_policy *p)
 	};
 	if (json_object_object_get_ex(o, "password_required", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
-			return vmm_input_error("password-policy", "%s: \"password_required\" must be true or false",
-					       path);
+			return policy_error(err, "%s: \"password_required\" must be true or false",
+					    path);
 		p->required = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(o, "password_strength", &v)) {
@@ -164,43 +183,44 @@ static int policy_parse(json_object *o, const char *path, struct pw_policy *p)
 			}
 		}
 		if (!found)
-			return vmm_input_error("password-policy", "%s: \"password_strength\" must be \"pin\", \"alphanumeric\" or \"complex\"",
-					       path);
+			return policy_error(err, "%s: \"password_strength\" must be \"pin\", \"alphanumeric\" or \"complex\"",
+					    path);
 	}
 	n = p->min_length;
-	ret = policy_int(o, path, "password_min_length", 4, 64, &present, &n);
+	ret = policy_int(o, path, "password_min_length", 4, 64, &present, &n, err);
 	if (ret)
 		return ret;
 	p->min_length = (unsigned int)n;
-	ret = policy_int(o, path, "password_expiration_days", 0, 3650, &days, &d);
+	ret = policy_int(o, path, "password_expiration_days", 0, 3650, &days, &d, err);
 	if (!ret)
 		ret = policy_int(o, path, "password_expiration_seconds", 0, (int64_t)YEARS10_S,
-				 &secs, &s);
+				 &secs, &s, err);
 	if (ret)
 		return ret;
 	if (days && secs)
-		return vmm_input_error("password-policy", "%s: \"password_expiration_seconds\": give it or \"password_expiration_days\", not both",
-				       path);
+		return policy_error(err, "%s: \"password_expiration_seconds\": give it or \"password_expiration_days\", not both",
+				    path);
 	p->expiration_s = secs ? (uint64_t)s : (uint64_t)d * 86400;
 	d = 5;
-	ret = policy_int(o, path, "auto_lock_minutes", 0, 1440, &mins, &d);
+	ret = policy_int(o, path, "auto_lock_minutes", 0, 1440, &mins, &d, err);
 	if (!ret)
-		ret = policy_int(o, path, "auto_lock_seconds", 0, 86400, &lsecs, &s);
+		ret = policy_int(o, path, "auto_lock_seconds", 0, 86400, &lsecs, &s, err);
 	if (ret)
 		return ret;
 	if (mins && lsecs)
-		return vmm_input_error("password-policy", "%s: \"auto_lock_seconds\": give it or \"auto_lock_minutes\", not both",
-				       path);
+		return policy_error(err, "%s: \"auto_lock_seconds\": give it or \"auto_lock_minutes\", not both",
+				    path);
 	p->auto_lock_s = lsecs ? (uint64_t)s : (uint64_t)d * 60;
 	n = p->max_retries;
-	ret = policy_int(o, path, "max_retries", 0, 100, &present, &n);
+	ret = policy_int(o, path, "max_retries", 0, 100, &present, &n, err);
 	if (ret)
 		return ret;
 	p->max_retries = (unsigned int)n;
 	return 0;
 }
 
-int password_policy_load(const char *path, struct pw_policy *p)
+/* Read and check a policy file; 0, or -EINVAL with the message in err. */
+static int policy_read(const char *path, struct pw_policy *p, char *err)
 {
 	json_object *o;
 	uint8_t *data;
@@ -209,17 +229,27 @@ int password_policy_load(const char *path, struct pw_policy *p)
 
 	ret = wp_read_file(path, POLICY_MAX_BYTES, &data, &len);
 	if (ret == -EFBIG)
-		return vmm_input_error("password-policy", "%s: larger than %d bytes", path,
-				       POLICY_MAX_BYTES);
+		return policy_error(err, "%s: larger than %d bytes", path, POLICY_MAX_BYTES);
 	if (ret)
-		return vmm_input_error("password-policy", "%s: %s", path, strerror(-ret));
+		return policy_error(err, "%s: %s", path, strerror(-ret));
 	o = json_tokener_parse((const char *)data);
 	free(data);
 	if (!o)
-		return vmm_input_error("password-policy", "%s: not valid JSON", path);
-	ret = policy_parse(o, path, p);
+		return policy_error(err, "%s: not valid JSON", path);
+	ret = policy_parse(o, path, p, err);
 	json_object_put(o);
 	return ret;
+}
+
+int password_policy_load(const char *path, struct pw_policy *p)
+{
+	char err[POLICY_ERR_LEN];
+
+	if (policy_read(path, p, err))
+		return vmm_input_error("password-policy", "%s", err);
+	/* What "policy-reload" reads again (one VM, one policy per wpvmm). */
+	snprintf(policy_path, sizeof(policy_path), "%s", path);
+	return 0;
 }
 
 json_object *password_policy_to_json(const struct pw_policy *p)
@@ -507,15 +537,15 @@ out:
 
 static bool enabled(const struct password *pw)
 {
-	return pw->policy->required || pw->st.set;
+	return pw->policy.required || pw->st.set;
 }
 
 static bool expired(const struct password *pw)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	return pw->st.set && pw->policy->expiration_s && now >= pw->st.set_at &&
-	       (uint64_t)(now - pw->st.set_at) >= pw->policy->expiration_s;
+	return pw->st.set && pw->policy.expiration_s && now >= pw->st.set_at &&
+	       (uint64_t)(now - pw->st.set_at) >= pw->policy.expiration_s;
 }
 
 static void idle_fired(void *opaque, uint32_t events);
@@ -538,7 +568,7 @@ static void idle_disarm(struct password *pw)
 /* Restart the inactivity timer, if the policy has one and we are unlocked. */
 static void idle_arm(struct password *pw)
 {
-	uint64_t delay = pw->policy->auto_lock_s * NSEC_PER_SEC;
+	uint64_t delay = pw->policy.auto_lock_s * NSEC_PER_SEC;
 
 	if (pw->locked || !enabled(pw) || !delay) {
 		idle_disarm(pw);
@@ -633,7 +663,7 @@ struct password *password_new(struct vm *vm, const struct pw_policy *policy,
 	if (!pw)
 		return NULL;
 	pw->vm = vm;
-	pw->policy = policy;
+	pw->policy = *policy;
 	pw->path = strdup(state_path);
 	if (!pw->path || state_load(state_path, &pw->st)) {
 		password_free(pw);
@@ -700,7 +730,7 @@ void password_status(const struct password *pw, json_object *status)
 
 	if (!pw)
 		return;
-	p = pw->policy;
+	p = &pw->policy;
 	now = vmm_now_ns();
 	o = json_object_new_object();
 	json_object_object_add(o, "required", json_object_new_boolean(p->required));
@@ -792,7 +822,7 @@ static json_object *locked_out_reply(const struct password *pw)
 static bool try_password(struct password *pw, const char *cand, size_t len,
 			 json_object **reply)
 {
-	const struct pw_policy *p = pw->policy;
+	const struct pw_policy *p = &pw->policy;
 	uint8_t key[KEY_BYTES];
 	bool match;
 	int ret;
@@ -855,7 +885,7 @@ static json_object *cmd_unlock(struct password *pw, json_object *req)
 		return r;
 	if (expired(pw)) {
 		char when[64];
-		time_t t = (time_t)(pw->st.set_at + (int64_t)pw->policy->expiration_s);
+		time_t t = (time_t)(pw->st.set_at + (int64_t)pw->policy.expiration_s);
 		struct tm tm;
 
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
@@ -885,7 +915,7 @@ static json_object *cmd_passwd(struct password *pw, json_object *req)
 		return r;
 	if (had && !get_secret(req, "old", &old, &old_len, &r))
 		return r;
-	if (password_check_rules(pw->policy, new, new_len, msg, sizeof(msg)))
+	if (password_check_rules(&pw->policy, new, new_len, msg, sizeof(msg)))
 		return control_error_reply("weak-password", "new password refused: %s", msg);
 	/* Both come from the caller: comparing them reveals nothing, costs no try. */
 	if (had && old_len == new_len && !CRYPTO_memcmp(old, new, new_len))
@@ -957,18 +987,55 @@ static json_object *cmd_admin_unlock(struct password *pw, json_object *req)
 	return r;
 }
 
+/*
+ * Read the policy file again (wpd rewrote it after a policy_change) and
+ * apply it at once: a newly required password locks a phone that has
+ * none, a no longer required one unlocks it, the inactivity timer takes
+ * the new delay.  A lock-out stays (only admin-unlock lifts it); so does
+ * a lock by a password that is set.  A bad file keeps the old policy.
+ */
+static json_object *cmd_policy_reload(struct password *pw)
+{
+	struct pw_policy np;
+	char err[POLICY_ERR_LEN];
+	json_object *r;
+
+	if (!policy_path[0])
+		return control_error_reply("failed", "no policy file to reload");
+	if (policy_read(policy_path, &np, err)) {
+		vmm_warn("password: policy-reload refused, the policy stays as it was: %s", err);
+		return control_error_reply("bad-policy", "password-policy: %s (the policy stays as it was)",
+					   err);
+	}
+	pw->policy = np;
+	vmm_info("password: policy reloaded from %s", policy_path);
+	/* A lock-out is the administrator's to lift. */
+	if (!pw->st.locked_out && enabled(pw) && !pw->st.set)
+		engage(pw, "no password set", PAUSE_TIMEOUT_NS);
+	else if (!pw->st.locked_out && !enabled(pw))
+		release(pw);
+	else if (!pw->locked)
+		idle_arm(pw);
+	r = control_ok_reply();
+	json_object_object_add(r, "locked", json_object_new_boolean(pw->locked));
+	json_object_object_add(r, "policy", password_policy_to_json(&pw->policy));
+	return r;
+}
+
 json_object *password_command(struct password *pw, const char *cmd, json_object *req,
 			      uid_t peer_uid)
 {
 	json_object *r;
 
+	bool admin = !strcmp(cmd, "admin-unlock") || !strcmp(cmd, "policy-reload");
+
 	if (strcmp(cmd, "unlock") && strcmp(cmd, "passwd") && strcmp(cmd, "lock") &&
-	    strcmp(cmd, "activity") && strcmp(cmd, "admin-unlock"))
+	    strcmp(cmd, "activity") && !admin)
 		return NULL;
-	if (!strcmp(cmd, "admin-unlock") && peer_uid != 0) {
-		vmm_warn("password: admin-unlock refused from uid %u", (unsigned int)peer_uid);
-		r = control_error_reply("forbidden", "admin-unlock is accepted only from root (wpd, after a signed server command); this peer is uid %u",
-					(unsigned int)peer_uid);
+	if (admin && peer_uid != 0) {
+		vmm_warn("password: %s refused from uid %u", cmd, (unsigned int)peer_uid);
+		r = control_error_reply("forbidden", "%s is accepted only from root (wpd, after a signed server command); this peer is uid %u",
+					cmd, (unsigned int)peer_uid);
 	} else if (!pw && !strcmp(cmd, "activity")) {
 		r = control_ok_reply();
 	} else if (!pw) {
@@ -979,6 +1046,8 @@ json_object *password_command(struct password *pw, const char *cmd, json_object 
 		r = cmd_passwd(pw, req);
 	} else if (!strcmp(cmd, "admin-unlock")) {
 		r = cmd_admin_unlock(pw, req);
+	} else if (!strcmp(cmd, "policy-reload")) {
+		r = cmd_policy_reload(pw);
 	} else if (!strcmp(cmd, "lock")) {
 		if (!enabled(pw)) {
 			r = control_error_reply("no-password", "no password is set, so nothing could unlock the work phone: set one with passwd first");

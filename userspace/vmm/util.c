@@ -107,3 +107,10 @@ int vmm_set_nonblock(int fd)
 		return -errno;
 	return 0;
 }
+
+const char *vmm_open_strerror(int err)
+{
+	if (err == ELOOP)
+		return "a symbolic link: the files of an image directory must be regular files in it";
+	return strerror(err);
+}

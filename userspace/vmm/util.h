@@ -61,4 +61,10 @@ int vmm_write_all(int fd, const void *buf, size_t len);
 /* Set O_NONBLOCK on fd; 0 or -errno. */
 int vmm_set_nonblock(int fd);
 
+/*
+ * strerror() for an open() of a guest's file: ELOOP from O_NOFOLLOW is
+ * named for what it is, a refused symbolic link.
+ */
+const char *vmm_open_strerror(int err);
+
 #endif /* WPVMM_UTIL_H */

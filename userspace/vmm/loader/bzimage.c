@@ -72,7 +72,7 @@ int bzimage_parse(const char *field, const uint8_t *data, size_t size,
 	return 0;
 }
 
-int bzimage_load_file(const char *field, const char *path, struct bzimage *out)
+int bzimage_load_file(const char *field, const char *path, int oflags, struct bzimage *out)
 {
 	struct stat st;
 	uint8_t *data;
@@ -81,9 +81,9 @@ int bzimage_load_file(const char *field, const char *path, struct bzimage *out)
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | oflags);
 	if (fd < 0)
-		return vmm_input_error(field, "%s: %s", path, strerror(errno));
+		return vmm_input_error(field, "%s: %s", path, vmm_open_strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return vmm_input_error(field, "%s: not a regular file", path);

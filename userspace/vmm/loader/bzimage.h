@@ -34,7 +34,7 @@ int bzimage_parse(const char *field, const uint8_t *data, size_t size,
 		  struct bzimage *out);
 
 /* Read and parse a file; 0 or -errno (printed). */
-int bzimage_load_file(const char *field, const char *path, struct bzimage *out);
+int bzimage_load_file(const char *field, const char *path, int oflags, struct bzimage *out);
 void bzimage_free(struct bzimage *bz);
 
 #endif /* WPVMM_LOADER_BZIMAGE_H */

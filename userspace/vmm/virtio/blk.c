@@ -189,9 +189,9 @@ static int virtio_blk_init(struct vm *vm)
 	blk = calloc(1, sizeof(*blk));
 	if (!blk)
 		return -ENOMEM;
-	blk->fd = open(cfg->disk, O_RDWR | O_CLOEXEC);
+	blk->fd = open(cfg->disk, O_RDWR | vmm_config_oflags(cfg));
 	if (blk->fd < 0) {
-		ret = vmm_input_error("disk", "%s: %s", cfg->disk, strerror(errno));
+		ret = vmm_input_error("disk", "%s: %s", cfg->disk, vmm_open_strerror(errno));
 		goto err;
 	}
 	if (flock(blk->fd, LOCK_EX | LOCK_NB)) {

@@ -71,9 +71,9 @@ static int load_initrd(struct vm *vm, const struct bzimage *bz,
 	uint8_t *dst;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | vmm_config_oflags(vm->cfg));
 	if (fd < 0)
-		return vmm_input_error("initrd", "%s: %s", path, strerror(errno));
+		return vmm_input_error("initrd", "%s: %s", path, vmm_open_strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return vmm_input_error("initrd", "%s: not a regular file", path);
