@@ -71,3 +71,32 @@ wp_setup_group() {
 wp_command() {
 	wp_api POST /api/v1/commands "{\"device_id\":\"$1\",\"type\":\"$2\"}" | jq -r .id
 }
+
+# wp_image_tar SRC-IMAGE-DIR OUT-TAR: the work-phone image an administrator
+# uploads: a tar of an image directory (scripts/mkimage) holding its
+# manifest, kernel and initrd and a fresh, empty 8 MiB ext4 disk (sparse
+# in the tar), so that downloading and unpacking it stays quick.  The same
+# inputs give the same bytes (fixed times and identifiers).
+wp_image_tar() {
+	local src=$1 out=$2 stage f name mkfs
+	[ -f "$src/manifest.json" ] || { echo "wp_image_tar: $src/manifest.json: no such file" >&2; return 1; }
+	mkfs=$(PATH=$PATH:/sbin:/usr/sbin command -v mkfs.ext4) ||
+		{ echo "wp_image_tar: mkfs.ext4 missing (e2fsprogs)" >&2; return 1; }
+	stage=$(mktemp -d) || return 1
+	cp "$src/manifest.json" "$stage/" || { rm -rf "$stage"; return 1; }
+	for f in kernel initrd; do
+		name=$(jq -r ".$f // empty" "$src/manifest.json") || { rm -rf "$stage"; return 1; }
+		[ -z "$name" ] || cp "$src/$name" "$stage/$name" || { rm -rf "$stage"; return 1; }
+	done
+	name=$(jq -r '.disk // empty' "$src/manifest.json")
+	[ -n "$name" ] || { echo "wp_image_tar: $src/manifest.json: no \"disk\"" >&2; rm -rf "$stage"; return 1; }
+	truncate -s 8M "$stage/$name" &&
+		E2FSPROGS_FAKE_TIME=1700000000 "$mkfs" -q -F -O ^has_journal -L workphone \
+			-U 6d2a1c4e-0b7e-4d0e-9a7b-776f726b7068 \
+			-E root_owner=0:0,hash_seed=0b1e5a3c-7d2f-4c1a-8e9b-776f726b7068 "$stage/$name" &&
+		tar --sparse --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 \
+			-cf "$out" -C "$stage" .
+	f=$?
+	rm -rf "$stage"
+	return $f
+}

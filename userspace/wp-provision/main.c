@@ -21,12 +21,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,11 +33,12 @@
 #include "enabler.h"
 #include "fileio.h"
 #include "http.h"
+#include "image.h"
 #include "provision.h"
 #include "state.h"
+#include "vmmctl.h"
 #include "wpdoc.h"
-
-extern char **environ;
+#include "wpmanifest.h"
 
 struct wpp {
 	struct wpp_opts o;
@@ -86,6 +86,8 @@ static void usage(FILE *out)
 		"  --image-dir DIR        where the work phone lives, e.g. external storage\n"
 		"                         (default STATE-DIR/image)\n"
 		"  --ca-file PEM          trust this CA for the server instead of the system's\n"
+		"  --vmm-socket PATH      where the work phone's wpvmm listens, for wpd\n"
+		"                         (default " WP_VMM_SOCKET_DEFAULT ")\n"
 		"  --json                 print the result as JSON\n"
 		"  --quiet                no progress output\n"
 		"  --help                 this text\n"
@@ -226,42 +228,16 @@ static int enroll_or_reuse(struct wpp *p, json_object **answer)
  * the pinned one if a server was pinned before. */
 static int verify_manifest(struct wpp *p, json_object *answer)
 {
-	uint8_t *manifest = NULL, *sig = NULL, *pinned = NULL;
-	size_t manifest_len, sig_len, pinned_len;
-	struct wpdoc_error derr = { 0 };
-	int ret = WPP_TAMPERED;
+	uint8_t *pinned = NULL;
+	size_t pinned_len = 0;
+	int ret;
 
-	if (!jstr(answer, "manifest") || !jstr(answer, "manifest_sig") ||
-	    !jstr(answer, "server_cert") ||
-	    wp_base64_decode(jstr(answer, "manifest"), &manifest, &manifest_len) ||
-	    wp_base64_decode(jstr(answer, "manifest_sig"), &sig, &sig_len) ||
-	    wp_base64_decode(jstr(answer, "server_cert"), &p->cert, &p->cert_len)) {
-		snprintf(p->err, sizeof(p->err),
-			 "manifest, manifest_sig or server_cert missing or not base64");
-		goto out;
-	}
-	if (!wp_state_read(p->o.state_dir, "server.der", &pinned, &pinned_len) &&
-	    (pinned_len != p->cert_len || memcmp(pinned, p->cert, pinned_len))) {
-		snprintf(p->err, sizeof(p->err),
-			 "the server certificate differs from the one pinned at enrolment");
-		goto out;
-	}
-	if (wpdoc_verify(p->cert, p->cert_len, manifest, manifest_len, sig, sig_len, &derr)) {
-		snprintf(p->err, sizeof(p->err), "manifest signature: %s", derr.message);
-		goto out;
-	}
-	p->manifest = json_tokener_parse((const char *)manifest);
-	if (!p->manifest || !jstr(p->manifest, "device_id") ||
-	    strcasecmp(jstr(p->manifest, "device_id"), p->device_id)) {
-		snprintf(p->err, sizeof(p->err), "manifest: not for device %s", p->device_id);
-		goto out;
-	}
-	ret = WPP_OK;
-out:
-	free(manifest);
-	free(sig);
+	if (wp_state_read(p->o.state_dir, "server.der", &pinned, &pinned_len))
+		pinned = NULL;
+	ret = wp_manifest_verify(answer, pinned, pinned_len, p->device_id, &p->manifest,
+				 &p->cert, &p->cert_len, p->err, sizeof(p->err));
 	free(pinned);
-	return ret;
+	return ret ? WPP_TAMPERED : WPP_OK;
 }
 
 static int write_json(const char *path, json_object *j, char *err, size_t err_len)
@@ -287,49 +263,46 @@ static int save_config(struct wpp *p)
 	if (p->o.ca_file)
 		json_object_object_add(cfg, "ca_file", json_object_new_string(p->o.ca_file));
 	snprintf(path, sizeof(path), "%s/config.json", p->o.state_dir);
+	if (p->o.vmm_socket) {
+		json_object_object_add(cfg, "vmm_socket", json_object_new_string(p->o.vmm_socket));
+	} else {
+		/* A rerun without --vmm-socket keeps the one given before. */
+		json_object *old = json_object_from_file(path), *v;
+
+		if (old && json_object_object_get_ex(old, "vmm_socket", &v) &&
+		    json_object_is_type(v, json_type_string))
+			json_object_object_add(cfg, "vmm_socket", json_object_get(v));
+		json_object_put(old);
+	}
 	ret = write_json(path, cfg, p->err, sizeof(p->err));
 	json_object_put(cfg);
 	return ret;
 }
 
-/* An image blob that is a tar archive is the image directory. */
-static int unpack_image(struct wpp *p, const char *blob, const char *dir)
+/*
+ * The image blob (a tar of the image directory, or a bare disk image) is
+ * unpacked into image.new/ and swapped in as image/ (wp_image_update), and
+ * image.unpacked records the SHA-256 of the blob it came from: a rerun
+ * with the same image leaves image/ alone, and another image keeps the
+ * disk and password files of the one there, since the disk is the phone
+ * (and may be in use by wpvmm).
+ */
+static int unpack_image(struct wpp *p, const char *blob, const char *sha, const char *dir)
 {
-	char *argv[] = { "tar", "-xf", (char *)blob, "-C", (char *)dir,
-			 "--no-same-owner", "--no-same-permissions", NULL };
-	unsigned char magic[262] = { 0 };
-	char disk[PATH_MAX];
-	FILE *f = fopen(blob, "rb");
-	int status, is_tar;
-	pid_t pid;
+	struct wp_image_info info;
 
-	if (!f || fread(magic, 1, sizeof(magic), f) < 2)
-		magic[0] = 0;
-	if (f)
-		fclose(f);
-	is_tar = !memcmp(magic + 257, "ustar", 5) || (magic[0] == 0x1f && magic[1] == 0x8b);
-	mkdir(dir, 0700);
-	if (!is_tar) {
-		/* A bare disk image: the image is that disk. */
-		snprintf(disk, sizeof(disk), "%s/disk.img", dir);
-		unlink(disk);
-		if (link(blob, disk)) {
-			snprintf(p->err, sizeof(p->err), "%s: %s", disk, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (posix_spawnp(&pid, "tar", NULL, NULL, argv, environ) ||
-	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(p->err, sizeof(p->err), "unpacking %s into %s failed", blob, dir);
+	if (wp_image_update(p->o.image_dir, blob, sha, 0, &info, p->err, sizeof(p->err)))
 		return -1;
-	}
+	if (info.unchanged)
+		step(p, "The image is already unpacked in %s", dir);
+	else if (info.disk_kept)
+		step(p, "The image is unpacked in %s, keeping the phone's disk", dir);
 	return 0;
 }
 
 static int install(struct wpp *p)
 {
-	json_object *image, *apps, *policy, *pw;
+	json_object *image, *apps, *policy;
 	char path[PATH_MAX], dir[PATH_MAX];
 	int ret;
 
@@ -349,7 +322,7 @@ static int install(struct wpp *p)
 	if (ret)
 		return ret;
 	snprintf(dir, sizeof(dir), "%s/image", p->o.image_dir);
-	if (unpack_image(p, path, dir))
+	if (unpack_image(p, path, jstr(image, "sha256"), dir))
 		return WPP_FAILED;
 
 	if (json_object_object_get_ex(p->manifest, "apps", &apps) &&
@@ -378,16 +351,7 @@ static int install(struct wpp *p)
 		snprintf(path, sizeof(path), "%s/policy.json", p->o.state_dir);
 		if (write_json(path, policy, p->err, sizeof(p->err)))
 			return WPP_FAILED;
-		pw = json_object_new_object();
-		json_object_object_foreach(policy, key, val) {
-			if (!strncmp(key, "password", 8) || !strcmp(key, "auto_lock_minutes") ||
-			    !strcmp(key, "max_retries"))
-				json_object_object_add(pw, key, json_object_get(val));
-		}
-		snprintf(path, sizeof(path), "%s/password-policy.json", p->o.image_dir);
-		ret = write_json(path, pw, p->err, sizeof(p->err));
-		json_object_put(pw);
-		if (ret)
+		if (wp_password_policy_write(p->o.image_dir, policy, p->err, sizeof(p->err)))
 			return WPP_FAILED;
 	}
 	return WPP_OK;
@@ -469,6 +433,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "image-dir", required_argument, NULL, 'i' },
 		{ "ca-file", required_argument, NULL, 'c' },
+		{ "vmm-socket", required_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -481,7 +446,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	p.o.state_dir = WP_STATE_DIR_DEFAULT;
-	while ((c = getopt_long(argc, argv, "u:p:t:n:m:s:i:c:jqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:p:t:n:m:s:i:c:V:jqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u': p.o.user = optarg; break;
 		case 'p': p.o.password_file = optarg; break;
@@ -491,6 +456,7 @@ int main(int argc, char **argv)
 		case 's': p.o.state_dir = optarg; break;
 		case 'i': p.o.image_dir = optarg; break;
 		case 'c': p.o.ca_file = optarg; break;
+		case 'V': p.o.vmm_socket = optarg; break;
 		case 'j': p.o.json = true; break;
 		case 'q': p.o.quiet = true; break;
 		case 'h': usage(stdout); return WPP_OK;
@@ -504,12 +470,18 @@ int main(int argc, char **argv)
 		return WPP_USAGE;
 	}
 	p.o.server = argv[optind];
+	if (p.o.vmm_socket && strlen(p.o.vmm_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "wp-provision: --vmm-socket: %s is longer than a socket path may be (%zu bytes)\n",
+			p.o.vmm_socket, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return WPP_USAGE;
+	}
 	if (p.o.user && p.o.token) {
 		fprintf(stderr, "wp-provision: --user and --token exclude each other\n");
 		return WPP_USAGE;
 	}
-	if (p.o.state_dir[0] != '/' || (p.o.image_dir && p.o.image_dir[0] != '/')) {
-		fprintf(stderr, "wp-provision: --state-dir and --image-dir must be absolute\n");
+	if (p.o.state_dir[0] != '/' || (p.o.image_dir && p.o.image_dir[0] != '/') ||
+	    (p.o.vmm_socket && p.o.vmm_socket[0] != '/')) {
+		fprintf(stderr, "wp-provision: --state-dir, --image-dir and --vmm-socket must be absolute\n");
 		return WPP_USAGE;
 	}
 	if (!p.o.image_dir) {

@@ -31,6 +31,7 @@ struct wpp_opts {
 	const char *state_dir;
 	const char *image_dir;
 	const char *ca_file;
+	const char *vmm_socket;	/* NULL: wpd's default */
 	bool json;
 	bool quiet;
 };

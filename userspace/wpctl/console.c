@@ -40,41 +40,25 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Tell wpvmm the user is typing; give up on the first failure. */
-static void report_activity(struct wpctl_vmm *act, long long *last)
+static void report_activity(struct wp_vmm *act, long long *last)
 {
 	json_object *req, *reply = NULL;
 	char err[256];
 
-	if (act->fd < 0 || wpctl_now_ms() - *last < ACTIVITY_EVERY_MS)
+	if (act->fd < 0 || wp_vmm_now_ms() - *last < ACTIVITY_EVERY_MS)
 		return;
-	*last = wpctl_now_ms();
+	*last = wp_vmm_now_ms();
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("activity"));
-	if (wpctl_vmm_call(act, req, 2000, &reply, err, sizeof(err)))
-		wpctl_vmm_close(act);
+	if (wp_vmm_call(act, req, 2000, &reply, err, sizeof(err)))
+		wp_vmm_close(act);
 	json_object_put(req);
 	json_object_put(reply);
 }
 
 /* Shuttle bytes until Ctrl-], end of input or the VM closing the console. */
-static const char *shuttle(struct wpctl_vmm *con, struct wpctl_vmm *act)
+static const char *shuttle(struct wp_vmm *con, struct wp_vmm *act)
 {
 	long long last_activity = 0;
 	char buf[4096];
@@ -97,7 +81,7 @@ static const char *shuttle(struct wpctl_vmm *con, struct wpctl_vmm *act)
 				continue;
 			if (n <= 0)
 				return "the VM closed the console";
-			if (write_all(STDOUT_FILENO, buf, (size_t)n))
+			if (wp_vmm_send_all(STDOUT_FILENO, buf, (size_t)n))
 				return "cannot write to standard output";
 		}
 		if (p[0].revents) {
@@ -113,7 +97,7 @@ static const char *shuttle(struct wpctl_vmm *con, struct wpctl_vmm *act)
 				n = stop - buf;
 			if (n > 0) {
 				report_activity(act, &last_activity);
-				if (wpctl_send_all(con->fd, buf, (size_t)n))
+				if (wp_vmm_send_all(con->fd, buf, (size_t)n))
 					return "the VM closed the console";
 			}
 			if (stop)
@@ -124,7 +108,7 @@ static const char *shuttle(struct wpctl_vmm *con, struct wpctl_vmm *act)
 
 int wpctl_vm_console(const struct wpctl_opts *o, int argc, char **argv)
 {
-	struct wpctl_vmm con, act = { .fd = -1 };
+	struct wp_vmm con, act = { .fd = -1 };
 	json_object *req, *reply;
 	struct vm_args a;
 	const char *why;
@@ -144,17 +128,17 @@ int wpctl_vm_console(const struct wpctl_opts *o, int argc, char **argv)
 		return wpctl_vm_fail(&a, "console", ret, wpctl_exit_word(ret), err);
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("console"));
-	ret = wpctl_vmm_call(&con, req, a.timeout_ms, &reply, err, sizeof(err));
+	ret = wp_vmm_call(&con, req, a.timeout_ms, &reply, err, sizeof(err));
 	json_object_put(req);
 	if (ret) {
-		wpctl_vmm_close(&con);
+		wp_vmm_close(&con);
 		return wpctl_vm_fail(&a, "console", ret, wpctl_exit_word(ret), err);
 	}
 	ret = wpctl_vmm_reply_exit(reply);
 	if (ret) {
 		json_object *v;
 
-		wpctl_vmm_close(&con);
+		wp_vmm_close(&con);
 		snprintf(err, sizeof(err), "%s", json_object_object_get_ex(reply, "error", &v) ?
 			 json_object_get_string(v) : "refused");
 		json_object_put(reply);
@@ -175,11 +159,11 @@ int wpctl_vm_console(const struct wpctl_opts *o, int argc, char **argv)
 	fprintf(stderr, "Connected to the work phone's console; Ctrl-] detaches.\r\n");
 	/* Console bytes that came with the reply. */
 	if (con.len)
-		write_all(STDOUT_FILENO, con.buf, con.len);
+		wp_vmm_send_all(STDOUT_FILENO, con.buf, con.len);
 	why = shuttle(&con, &act);
 	restore_terminal();
-	wpctl_vmm_close(&act);
-	wpctl_vmm_close(&con);
+	wp_vmm_close(&act);
+	wp_vmm_close(&con);
 	fprintf(stderr, "\nDetached%s%s.\n", why ? ": " : "", why ? why : "");
 	return WPCTL_OK;
 }

@@ -169,7 +169,7 @@ const char *wpctl_exit_word(int code)
 }
 
 /* Connect, send req, get the reply.  0, or an exit code (already reported). */
-static int call(const struct vm_args *a, const char *cmd, struct wpctl_vmm *c,
+static int call(const struct vm_args *a, const char *cmd, struct wp_vmm *c,
 		json_object *req, json_object **reply)
 {
 	char err[512];
@@ -178,9 +178,9 @@ static int call(const struct vm_args *a, const char *cmd, struct wpctl_vmm *c,
 	*reply = NULL;
 	ret = wpctl_vmm_connect(c, wpctl_vmm_socket(&a->o), err, sizeof(err));
 	if (!ret)
-		ret = wpctl_vmm_call(c, req, a->timeout_ms, reply, err, sizeof(err));
+		ret = wp_vmm_call(c, req, a->timeout_ms, reply, err, sizeof(err));
 	if (ret) {
-		wpctl_vmm_close(c);
+		wp_vmm_close(c);
 		return wpctl_vm_fail(a, cmd, ret, wpctl_exit_word(ret), err);
 	}
 	return 0;
@@ -242,7 +242,7 @@ static int report(const struct vm_args *a, const char *cmd, json_object *reply,
 static int simple(const struct vm_args *a, const char *cmd, json_object *req,
 		  const char *ok_text)
 {
-	struct wpctl_vmm c;
+	struct wp_vmm c;
 	json_object *reply;
 	int ret;
 
@@ -250,7 +250,7 @@ static int simple(const struct vm_args *a, const char *cmd, json_object *req,
 	json_object_put(req);
 	if (ret)
 		return ret;
-	wpctl_vmm_close(&c);
+	wp_vmm_close(&c);
 	return report(a, cmd, reply, ok_text);
 }
 
@@ -270,13 +270,13 @@ static json_object *request(const char *cmd)
 /* The status reply of wpvmm, or NULL (err and the exit code set). */
 static json_object *get_status(const struct vm_args *a, char *err, size_t len, int *code)
 {
-	struct wpctl_vmm c;
+	struct wp_vmm c;
 	json_object *req = request("status"), *reply = NULL;
 
 	*code = wpctl_vmm_connect(&c, wpctl_vmm_socket(&a->o), err, len);
 	if (!*code)
-		*code = wpctl_vmm_call(&c, req, a->timeout_ms, &reply, err, len);
-	wpctl_vmm_close(&c);
+		*code = wp_vmm_call(&c, req, a->timeout_ms, &reply, err, len);
+	wp_vmm_close(&c);
 	json_object_put(req);
 	if (!*code && wpctl_vmm_reply_exit(reply)) {
 		snprintf(err, len, "%s", str(reply, "error") ? str(reply, "error") : "status refused");
@@ -400,7 +400,7 @@ int wpctl_vm_status(const struct wpctl_opts *o, int argc, char **argv)
 
 int wpctl_vm_start(const struct wpctl_opts *o, int argc, char **argv)
 {
-	struct wpctl_vmm c;
+	struct wp_vmm c;
 	struct vm_args a;
 	json_object *req, *reply;
 	int ret;
@@ -414,7 +414,7 @@ int wpctl_vm_start(const struct wpctl_opts *o, int argc, char **argv)
 	json_object_put(req);
 	if (ret)
 		return ret;
-	wpctl_vmm_close(&c);
+	wp_vmm_close(&c);
 	return report(&a, "start", reply, flag(reply, "password_locked") ?
 		      "Started; it runs once the work phone is unlocked (wpctl unlock)." :
 		      "Started.");
@@ -422,7 +422,7 @@ int wpctl_vm_start(const struct wpctl_opts *o, int argc, char **argv)
 
 int wpctl_vm_stop(const struct wpctl_opts *o, int argc, char **argv)
 {
-	struct wpctl_vmm c;
+	struct wp_vmm c;
 	struct vm_args a;
 	json_object *req, *reply;
 	char text[512];
@@ -444,7 +444,7 @@ int wpctl_vm_stop(const struct wpctl_opts *o, int argc, char **argv)
 	json_object_put(req);
 	if (ret)
 		return ret;
-	wpctl_vmm_close(&c);
+	wp_vmm_close(&c);
 	snprintf(text, sizeof(text), "Stopped: %s%s%s%s.", str(reply, "reason") ? str(reply, "reason") : "",
 		 str(reply, "detail") && *str(reply, "detail") ? " (" : "",
 		 str(reply, "detail") ? str(reply, "detail") : "",
@@ -574,7 +574,7 @@ static json_object *password_state(const struct vm_args *a, const char *cmd, int
 static int password_call(const struct vm_args *a, const char *cmd, json_object *req,
 			 const char *ok_text)
 {
-	struct wpctl_vmm c;
+	struct wp_vmm c;
 	json_object *reply;
 	int ret;
 
@@ -583,7 +583,7 @@ static int password_call(const struct vm_args *a, const char *cmd, json_object *
 	json_object_put(req);
 	if (ret)
 		return ret;
-	wpctl_vmm_close(&c);
+	wp_vmm_close(&c);
 	return report(a, cmd, reply, ok_text);
 }
 

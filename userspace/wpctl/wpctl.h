@@ -12,6 +12,8 @@
 
 #include <json-c/json.h>
 
+#include "vmmctl.h"
+
 /* Exit codes: distinct per class of failure, for scripts. */
 enum wpctl_exit {
 	WPCTL_OK = 0,
@@ -24,7 +26,7 @@ enum wpctl_exit {
 };
 
 /* wpvmm's control socket unless --socket or WP_VMM_SOCKET says otherwise. */
-#define WPCTL_VMM_SOCKET	"/run/workphone/vmm.sock"
+#define WPCTL_VMM_SOCKET	WP_VMM_SOCKET_DEFAULT
 
 struct wpctl_opts {
 	bool json;
@@ -88,29 +90,15 @@ int wpctl_vm_fail(const struct vm_args *a, const char *cmd, int code, const char
 /* "no-vmm", "refused", ... for an exit code. */
 const char *wpctl_exit_word(int code);
 
-/* vmm.c: one connection to wpvmm's control socket. */
-struct wpctl_vmm {
-	int fd;
-	const char *path;
-	size_t len;		/* bytes in buf after the last reply line */
-	char buf[65536];
-};
-
+/*
+ * vmm.c: wpvmm's control socket, through the client of lib/vmmctl.c
+ * (struct wp_vmm, wp_vmm_connect(), wp_vmm_call(), ...), whose results
+ * are wpctl's exit codes.
+ */
 /* The socket path: --socket, WP_VMM_SOCKET, or WPCTL_VMM_SOCKET. */
 const char *wpctl_vmm_socket(const struct wpctl_opts *o);
-/* Connect; 0 or an exit code (WPCTL_NO_VMM, ...) with err set. */
-int wpctl_vmm_connect(struct wpctl_vmm *c, const char *path, char *err, size_t len);
-/*
- * Send req and wait up to timeout_ms for the reply line; bytes after it
- * stay in c->buf.  0 or an exit code with err set.
- */
-int wpctl_vmm_call(struct wpctl_vmm *c, json_object *req, int timeout_ms,
-		   json_object **reply, char *err, size_t len);
-void wpctl_vmm_close(struct wpctl_vmm *c);
-/* Send all n bytes (no SIGPIPE); 0 or -errno. */
-int wpctl_send_all(int fd, const char *p, size_t n);
-/* CLOCK_MONOTONIC in milliseconds. */
-long long wpctl_now_ms(void);
+/* wp_vmm_connect(), with a hint about --socket when there is no socket. */
+int wpctl_vmm_connect(struct wp_vmm *c, const char *path, char *err, size_t len);
 /* The exit code for a reply: 0 if "ok", else by its "code". */
 int wpctl_vmm_reply_exit(json_object *reply);
 

@@ -19,13 +19,23 @@
 #include "enabler.h"
 #include "fileio.h"
 #include "http.h"
+#include "image.h"
 #include "wpd.h"
 #include "wpdoc.h"
+#include "wpmanifest.h"
 
-/* The work phone's own files; the personal side is never touched. */
+/*
+ * The work phone's own files; the personal side is never touched.  The
+ * VM goes first: wpvmm must not write a disk that is being removed.
+ */
 int wpd_wipe_local(struct wpd *d)
 {
-	int ret = wp_remove_tree(d->cfg.image_dir);
+	char err[512];
+	int ret;
+
+	if (wpd_vmm_stop(d, err, sizeof(err)))
+		wpd_log(d, "wipe: %s; removing the image directory all the same", err);
+	ret = wp_remove_tree(d->cfg.image_dir);
 
 	wpd_log(d, "wipe: removed %s%s%s", d->cfg.image_dir, ret ? ": " : "",
 		ret ? strerror(-ret) : "");
@@ -62,6 +72,9 @@ static int wpd_run_doc(struct wpd *d, json_object *cmd, const char *type,
 		snprintf(err, err_len, "enabler: %s", wp_enabler_explain(ret));
 	else if (!strcmp(type, "wipe"))
 		ret = wpd_wipe_local(d);
+	else if (!strcmp(type, "unlock"))
+		/* The enabler took the signed unlock: lift a password lock-out too. */
+		ret = wpd_vmm_admin_unlock(d, err, err_len);
 	else if (!strcmp(type, "repin") &&
 		 wpd_persist_lease(d, doc, sig, sig_len, cert, cert_len))
 		wpd_log(d, "repin: cannot persist the new certificate");
@@ -114,8 +127,107 @@ static int wpd_fetch_verified(struct wpd *d, json_object *params, const char *de
 	return 0;
 }
 
+/*
+ * policy_change: the policy set changed on the server.  Its new content
+ * comes with the signed manifest (verified with the pinned certificate,
+ * for this device): policy.json in the state directory, the password
+ * rules in IMAGE_DIR/password-policy.json, then wpvmm reloads them.
+ */
+static int wpd_policy_change(struct wpd *d, char *err, size_t err_len)
+{
+	struct wp_http_response resp;
+	json_object *manifest = NULL, *policy, *v;
+	uint8_t *cert = NULL;
+	size_t cert_len;
+	char path[PATH_MAX];
+	const char *text;
+	int ret = -1;
+
+	if (wp_http_json(d->http, "GET", "/api/v1/device/manifest", NULL, &resp, err, err_len))
+		return -1;
+	if (resp.status != 200 || !resp.json) {
+		snprintf(err, err_len, "manifest: %s", wp_http_error_text(&resp));
+		goto out;
+	}
+	if (wpd_load_server_cert(d, &cert, &cert_len)) {
+		snprintf(err, err_len, "no pinned server certificate to verify the manifest with");
+		goto out;
+	}
+	if (wp_manifest_verify(resp.json, cert, cert_len, d->cfg.device_id_text, &manifest,
+			       NULL, NULL, err, err_len))
+		goto out;
+	if (!json_object_object_get_ex(manifest, "policy", &policy) ||
+	    !json_object_is_type(policy, json_type_object)) {
+		snprintf(err, err_len, "manifest: \"policy\" is missing or not an object");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/policy.json", d->cfg.state_dir);
+	text = json_object_to_json_string_ext(policy, JSON_C_TO_STRING_PRETTY);
+	ret = wp_write_file_atomic(path, text, strlen(text), 0600);
+	if (ret) {
+		snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+		ret = -1;
+		goto out;
+	}
+	ret = wp_password_policy_write(d->cfg.image_dir, policy, err, err_len) ? -1 : 0;
+	if (!ret) {
+		wpd_log(d, "policy_change: policy set version %s written",
+			json_object_object_get_ex(policy, "version", &v) ?
+			json_object_get_string(v) : "?");
+		ret = wpd_vmm_policy_reload(d, err, err_len);
+	}
+out:
+	json_object_put(manifest);
+	wp_http_response_free(&resp);
+	free(cert);
+	return ret;
+}
+
+/*
+ * image_update: a new guest OS for the work phone, keeping its data.  The
+ * blob (params.url, params.sha256) is downloaded to IMAGE_DIR/image.blob
+ * (through image.blob.part, verified before it is used), unpacked next to
+ * the current image and swapped in with the phone's disk and password
+ * files carried over (wp_image_update).  A running wpvmm keeps the kernel
+ * it booted and its open disk: the new image applies at the next start.
+ * On any failure the current image is as it was.
+ */
+static int wpd_image_update(struct wpd *d, json_object *params, char *note, size_t note_len,
+			    char *err, size_t err_len)
+{
+	const char *sha = params ? str_field(params, "sha256") : NULL;
+	struct wp_image_info info;
+	char blob[PATH_MAX];
+
+	if (!params || !sha || strlen(sha) != 64 || !str_field(params, "url")) {
+		snprintf(err, err_len, "params: need \"url\" (a server path) and \"sha256\"");
+		return -1;
+	}
+	if (wp_image_is_current(d->cfg.image_dir, sha)) {
+		snprintf(note, note_len, "image %.12s is already installed: nothing to do", sha);
+		return 0;
+	}
+	if (mkdir(d->cfg.image_dir, 0700) && errno != EEXIST) {
+		snprintf(err, err_len, "%s: %s", d->cfg.image_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(blob, sizeof(blob), "%s/image.blob", d->cfg.image_dir);
+	if (wpd_fetch_verified(d, params, blob, err, err_len))
+		return -1;
+	if (wp_image_update(d->cfg.image_dir, blob, sha, WP_IMAGE_NEED_MANIFEST, &info,
+			    err, err_len))
+		return -1;
+	snprintf(note, note_len,
+		 "image %s%s%s (%.12s) installed; %s%s%s; applies at the next start of the work phone",
+		 info.name[0] ? info.name : "?", info.os_version[0] ? " " : "", info.os_version,
+		 sha, info.disk_kept ? "the phone's disk kept as " : "no disk to keep: the image's ",
+		 info.disk, info.disk_kept ? "" : " is used");
+	return 0;
+}
+
 static int wpd_run_json(struct wpd *d, json_object *cmd, const char *type,
-			const uint8_t nonce[32], char *err, size_t err_len)
+			const uint8_t nonce[32], char *note, size_t note_len,
+			char *err, size_t err_len)
 {
 	const char *body_b64 = str_field(cmd, "body"), *sig_b64 = str_field(cmd, "body_sig");
 	uint8_t *body = NULL, *sig = NULL, *cert = NULL, *body_nonce = NULL;
@@ -168,15 +280,9 @@ static int wpd_run_json(struct wpd *d, json_object *cmd, const char *type,
 		if (ret)
 			snprintf(err, err_len, "%s: %s", path, strerror(errno));
 	} else if (!strcmp(type, "policy_change")) {
-		const char *text = params ? json_object_to_json_string(params) : "{}";
-
-		snprintf(path, sizeof(path), "%s/policy.json", d->cfg.state_dir);
-		ret = wp_write_file_atomic(path, text, strlen(text), 0600);
-		if (ret)
-			snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+		ret = wpd_policy_change(d, err, err_len);
 	} else if (!strcmp(type, "image_update")) {
-		snprintf(path, sizeof(path), "%s/disk.img", d->cfg.image_dir);
-		ret = wpd_fetch_verified(d, params, path, err, err_len);
+		ret = wpd_image_update(d, params, note, note_len, err, err_len);
 	} else {
 		snprintf(err, err_len, "unknown command type '%s'", type);
 	}
@@ -193,7 +299,7 @@ out:
 void wpd_run_command(struct wpd *d, json_object *cmd, const uint8_t nonce[32])
 {
 	const char *id = str_field(cmd, "id"), *type = str_field(cmd, "type");
-	char err[512] = "";
+	char err[512] = "", note[512] = "";
 	int ret;
 
 	if (!id || !type) {
@@ -203,7 +309,8 @@ void wpd_run_command(struct wpd *d, json_object *cmd, const uint8_t nonce[32])
 	if (json_object_object_get_ex(cmd, "doc", NULL))
 		ret = wpd_run_doc(d, cmd, type, err, sizeof(err));
 	else
-		ret = wpd_run_json(d, cmd, type, nonce, err, sizeof(err));
-	wpd_log(d, "command %s (%s): %s", id, type, ret ? err : "done");
-	wpd_result_add(d, id, !ret, ret ? err : NULL);
+		ret = wpd_run_json(d, cmd, type, nonce, note, sizeof(note), err, sizeof(err));
+	wpd_log(d, "command %s (%s): %s%s%s", id, type, ret ? err : "done",
+		!ret && note[0] ? ": " : "", !ret ? note : "");
+	wpd_result_add(d, id, !ret, ret ? err : NULL, !ret && note[0] ? note : NULL);
 }

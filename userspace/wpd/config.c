@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "vmmctl.h"
 #include "wpd.h"
 #include "wpdoc.h"
 
@@ -66,6 +67,8 @@ int wpd_config_load(struct wpd_config *cfg, const char *state_dir,
 			 true, err, err_len) ||
 	      copy_field(j, "ca_file", cfg->ca_file, sizeof(cfg->ca_file), false, err, err_len) ||
 	      copy_field(j, "image_dir", cfg->image_dir, sizeof(cfg->image_dir), true,
+			 err, err_len) ||
+	      copy_field(j, "vmm_socket", cfg->vmm_socket, sizeof(cfg->vmm_socket), false,
 			 err, err_len) ? -1 : 0;
 	json_object_put(j);
 	if (ret)
@@ -78,6 +81,13 @@ int wpd_config_load(struct wpd_config *cfg, const char *state_dir,
 	if (cfg->image_dir[0] != '/' || !strcmp(cfg->image_dir, "/")) {
 		snprintf(err, err_len,
 			 "config.json: \"image_dir\": must be an absolute directory other than /");
+		return -1;
+	}
+	if (!cfg->vmm_socket[0])
+		snprintf(cfg->vmm_socket, sizeof(cfg->vmm_socket), "%s", WP_VMM_SOCKET_DEFAULT);
+	if (cfg->vmm_socket[0] != '/') {
+		snprintf(err, err_len, "config.json: \"vmm_socket\": '%s' must be an absolute path",
+			 cfg->vmm_socket);
 		return -1;
 	}
 	return 0;

@@ -98,7 +98,7 @@ int wpd_results_save(struct wpd *d)
 }
 
 void wpd_result_add(struct wpd *d, const char *command_id, bool ok,
-		    const char *error)
+		    const char *error, const char *note)
 {
 	json_object *r = json_object_new_object(), *res = json_object_new_object();
 
@@ -106,6 +106,8 @@ void wpd_result_add(struct wpd *d, const char *command_id, bool ok,
 	json_object_object_add(r, "status", json_object_new_string(ok ? "done" : "failed"));
 	if (error)
 		json_object_object_add(res, "error", json_object_new_string(error));
+	if (note)
+		json_object_object_add(res, "note", json_object_new_string(note));
 	json_object_object_add(r, "result", res);
 	json_object_array_add(d->results, r);
 	/* A result must survive a crash until the server has it. */

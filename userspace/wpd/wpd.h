@@ -10,7 +10,8 @@
  *   config.json      written by wp-provision: server, device token, ...
  *   lease/           the last accepted lease (lease-protocol.rst)
  *   results.json     command results not yet reported
- *   policy.json      the policy settings of the last policy command
+ *   policy.json      the policy set of the manifest or of the last
+ *                    policy_change
  *
  * Copyright (C) 2026 The Workphone Authors
  */
@@ -33,6 +34,7 @@ struct wpd_config {
 	uint8_t device_id[16];
 	char ca_file[512];	/* empty: system trust store */
 	char image_dir[512];	/* the work phone's files: wiped on WIPE */
+	char vmm_socket[108];	/* wpvmm's control socket (sun_path) */
 };
 
 struct wpd {
@@ -55,8 +57,9 @@ int wpd_restore_lease(struct wpd *d);
 int wpd_load_server_cert(struct wpd *d, uint8_t **cert, size_t *len);
 void wpd_results_load(struct wpd *d);
 int wpd_results_save(struct wpd *d);
+/* error for a failed command; note (or NULL) says more about a done one. */
 void wpd_result_add(struct wpd *d, const char *command_id, bool ok,
-		    const char *error);
+		    const char *error, const char *note);
 
 /* checkin.c: one check-in; 0, or -1 with a message in err. */
 int wpd_checkin(struct wpd *d, char *err, size_t err_len);
@@ -64,6 +67,18 @@ int wpd_checkin(struct wpd *d, char *err, size_t err_len);
 /* commands.c */
 void wpd_run_command(struct wpd *d, json_object *cmd, const uint8_t nonce[32]);
 int wpd_wipe_local(struct wpd *d);
+
+/*
+ * vmm.c: the work phone's wpvmm, through its control socket.  A wpvmm
+ * that is not running (no socket, nobody listening) is logged and is not
+ * an error: there is nothing to tell it.  0, or -1 with err set.
+ */
+/* Lift a password lock-out ("admin-unlock"), after a signed unlock. */
+int wpd_vmm_admin_unlock(struct wpd *d, char *err, size_t err_len);
+/* Stop the VM and wait until wpvmm has exited (before a wipe). */
+int wpd_vmm_stop(struct wpd *d, char *err, size_t err_len);
+/* Make wpvmm read IMAGE_DIR/password-policy.json again. */
+int wpd_vmm_policy_reload(struct wpd *d, char *err, size_t err_len);
 
 void wpd_log(struct wpd *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
