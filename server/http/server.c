@@ -347,30 +347,24 @@ int wp_http_start(struct wp_app *app, struct wp_http **out, struct wp_err *err)
 		wp_http_stop(http);
 		return WP_INTERNAL(err, "route table");
 	}
-	if (http->tls_cert)
-		http->daemon = MHD_start_daemon(
-			flags, 0, NULL, NULL, on_request, http,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
-			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-			MHD_OPTION_HTTPS_MEM_CERT, http->tls_cert,
-			MHD_OPTION_HTTPS_MEM_KEY, http->tls_key,
-			MHD_OPTION_END);
-	else
-		http->daemon = MHD_start_daemon(
-			flags, 0, NULL, NULL, on_request, http,
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
-			MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-			MHD_OPTION_END);
+	/* The TLS options, or none: an array that starts at its end. */
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, http->tls_cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, http->tls_key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	http->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, http,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, http,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4000,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+		MHD_OPTION_ARRAY, http->tls_cert ? tls : &tls[2],
+		MHD_OPTION_END);
 	if (!http->daemon) {
 		wp_http_stop(http);
 		return WP_INTERNAL(err, "cannot listen on %s (in use, or bad TLS files?)",

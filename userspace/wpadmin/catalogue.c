@@ -311,31 +311,16 @@ static const char *describe(const struct wpa_resource *res, json_object *obj, co
 
 int wpa_catalogue_list(struct wpa_ctx *ctx, struct wpa_args *a)
 {
-	char *query = wpa_query(a), *path = collection(res_of(ctx), query);
-	struct wpa_resp r;
-	int ret;
+	char *query = wpa_query(a);
+	int ret = wpa_get_print(ctx, collection(res_of(ctx), query), res_of(ctx)->columns);
 
-	ret = wpa_request(ctx, "GET", path, NULL, &r);
-	if (!ret)
-		wpa_print_result(ctx, &r, res_of(ctx)->columns);
-	wpa_resp_free(&r);
-	free(path);
 	free(query);
 	return ret;
 }
 
 int wpa_catalogue_show(struct wpa_ctx *ctx, struct wpa_args *a)
 {
-	char *path = item(res_of(ctx), a->pos[0], NULL);
-	struct wpa_resp r;
-	int ret;
-
-	ret = wpa_request(ctx, "GET", path, NULL, &r);
-	if (!ret)
-		wpa_print_result(ctx, &r, NULL);
-	wpa_resp_free(&r);
-	free(path);
-	return ret;
+	return wpa_get_print(ctx, item(res_of(ctx), a->pos[0], NULL), NULL);
 }
 
 int wpa_catalogue_create(struct wpa_ctx *ctx, struct wpa_args *a)

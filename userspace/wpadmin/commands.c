@@ -124,31 +124,18 @@ int wpa_device_command(struct wpa_ctx *ctx, struct wpa_args *a)
 static int command_list(struct wpa_ctx *ctx, struct wpa_args *a)
 {
 	char *query = wpa_query(a), *path = NULL;
-	struct wpa_resp r = { 0 };
-	int ret = WPA_EXIT_SERVER;
+	int ret;
 
-	if (asprintf(&path, "/api/v1/commands%s", query ? query : "") >= 0)
-		ret = wpa_request(ctx, "GET", path, NULL, &r);
-	if (!ret)
-		wpa_print_result(ctx, &r, wpa_command_columns);
-	wpa_resp_free(&r);
-	free(path);
+	if (asprintf(&path, "/api/v1/commands%s", query ? query : "") < 0)
+		path = NULL;
+	ret = wpa_get_print(ctx, path, wpa_command_columns);
 	free(query);
 	return ret;
 }
 
 static int command_show(struct wpa_ctx *ctx, struct wpa_args *a)
 {
-	char *path = wpa_path("/api/v1/commands", a->pos[0], NULL);
-	struct wpa_resp r;
-	int ret;
-
-	ret = wpa_request(ctx, "GET", path, NULL, &r);
-	if (!ret)
-		wpa_print_result(ctx, &r, NULL);
-	wpa_resp_free(&r);
-	free(path);
-	return ret;
+	return wpa_get_print(ctx, wpa_path("/api/v1/commands", a->pos[0], NULL), NULL);
 }
 
 /* approve, cancel: POST /api/v1/commands/{id}/ACTION */

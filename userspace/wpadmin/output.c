@@ -357,3 +357,18 @@ void wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
 	else
 		wpa_print_object(r->json);
 }
+
+int wpa_get_print(struct wpa_ctx *ctx, char *path, const struct wpa_column *cols)
+{
+	struct wpa_resp r = { 0 };
+	int ret;
+
+	if (!path)
+		return WPA_EXIT_SERVER;
+	ret = wpa_request(ctx, "GET", path, NULL, &r);
+	if (!ret)
+		wpa_print_result(ctx, &r, cols);
+	wpa_resp_free(&r);
+	free(path);
+	return ret;
+}

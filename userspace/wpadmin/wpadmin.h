@@ -281,6 +281,8 @@ const char *wpa_fmt_duration(long long s, char *buf, size_t len);
 /* Print the answer: raw with --json, else the object or the page. */
 void wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
 		      const struct wpa_column *cols);
+/* GET @path (NULL: out of memory) and print the answer; frees @path. */
+int wpa_get_print(struct wpa_ctx *ctx, char *path, const struct wpa_column *cols);
 const char *wpa_str(json_object *obj, const char *key);
 /* Replace control characters (from the server) in place. */
 char *wpa_sanitize(char *s);
