@@ -40,7 +40,7 @@ extern char **environ;
 static int run_tar(char **argv, int *status, char *msg, size_t msg_len)
 {
 	posix_spawn_file_actions_t fa;
-	char buf[4096];
+	char buf[4096], sink[4096];
 	size_t used = 0;
 	int pipefd[2], ret;
 	ssize_t n;
@@ -63,23 +63,17 @@ static int run_tar(char **argv, int *status, char *msg, size_t msg_len)
 		return -1;
 	}
 	/* Read to the end (tar must never block on a full pipe); keep the start. */
-	while ((n = read(pipefd[0], buf + used, sizeof(buf) - 1 - used)) != 0) {
+	for (;;) {
+		bool keep = used < sizeof(buf) - 1;
+		char *to = keep ? buf + used : sink;
+
+		n = read(pipefd[0], to, keep ? sizeof(buf) - 1 - used : sizeof(sink));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0)
 			break;
-		if (used + (size_t)n < sizeof(buf) - 1)
+		if (keep)
 			used += (size_t)n;
-		else
-			used = sizeof(buf) - 1;
-		if (used == sizeof(buf) - 1) {
-			char sink[4096];
-
-			while ((n = read(pipefd[0], sink, sizeof(sink))) != 0)
-				if (n < 0 && errno != EINTR)
-					break;
-			break;
-		}
 	}
 	close(pipefd[0]);
 	buf[used] = '\0';
