@@ -238,7 +238,7 @@ static int report(const struct vm_args *a, const char *cmd, json_object *reply,
 	return code;
 }
 
-/* One request, one reply, reported. */
+/* One request, one reply, reported; a password in the request is wiped. */
 static int simple(const struct vm_args *a, const char *cmd, json_object *req,
 		  const char *ok_text)
 {
@@ -247,15 +247,13 @@ static int simple(const struct vm_args *a, const char *cmd, json_object *req,
 	int ret;
 
 	ret = call(a, cmd, &c, req, &reply);
+	wpctl_wipe_request(req);
 	json_object_put(req);
 	if (ret)
 		return ret;
 	wp_vmm_close(&c);
 	return report(a, cmd, reply, ok_text);
 }
-
-static int password_call(const struct vm_args *a, const char *cmd, json_object *req,
-			 const char *ok_text);
 
 static json_object *request(const char *cmd)
 {
@@ -533,7 +531,7 @@ int wpctl_vm_request(const struct wpctl_opts *o, int argc, char **argv)
 		return WPCTL_USAGE;
 	}
 	a.o.json = true;
-	return password_call(&a, "vm-request", req, NULL);
+	return simple(&a, "vm-request", req, NULL);
 }
 
 /* --- passwords ------------------------------------------------------------- */
@@ -569,22 +567,6 @@ static json_object *password_state(const struct vm_args *a, const char *cmd, int
 	json_object_get(pw);
 	json_object_put(st);
 	return pw;
-}
-
-static int password_call(const struct vm_args *a, const char *cmd, json_object *req,
-			 const char *ok_text)
-{
-	struct wp_vmm c;
-	json_object *reply;
-	int ret;
-
-	ret = call(a, cmd, &c, req, &reply);
-	wpctl_wipe_request(req);
-	json_object_put(req);
-	if (ret)
-		return ret;
-	wp_vmm_close(&c);
-	return report(a, cmd, reply, ok_text);
 }
 
 int wpctl_vm_unlock(const struct wpctl_opts *o, int argc, char **argv)
@@ -623,7 +605,7 @@ int wpctl_vm_unlock(const struct wpctl_opts *o, int argc, char **argv)
 	req = request("unlock");
 	json_object_object_add(req, "password", json_object_new_string(secret));
 	OPENSSL_cleanse(secret, sizeof(secret));
-	return password_call(&a, "unlock", req, "Unlocked.");
+	return simple(&a, "unlock", req, "Unlocked.");
 }
 
 int wpctl_vm_passwd(const struct wpctl_opts *o, int argc, char **argv)
@@ -676,6 +658,6 @@ int wpctl_vm_passwd(const struct wpctl_opts *o, int argc, char **argv)
 	json_object_object_add(req, "new", json_object_new_string(new));
 	OPENSSL_cleanse(old, sizeof(old));
 	OPENSSL_cleanse(new, sizeof(new));
-	return password_call(&a, "passwd", req, set ? "Password changed; the work phone is unlocked." :
+	return simple(&a, "passwd", req, set ? "Password changed; the work phone is unlocked." :
 				"Password set; the work phone is unlocked.");
 }

@@ -114,20 +114,15 @@ int wpd_vmm_policy_reload(struct wpd *d, char *err, size_t err_len)
 	return vmm_simple(d, "policy_change", "policy-reload", err, err_len);
 }
 
-static long long now_ms(void)
-{
-	return wp_vmm_now_ms();
-}
-
 /* Has the process behind pidfd exited (a zombie counts) within timeout_ms? */
 static bool wait_gone(int pidfd, int timeout_ms)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	long long end = now_ms() + timeout_ms, left;
+	long long end = wp_vmm_now_ms() + timeout_ms, left;
 	int n;
 
 	do {
-		left = end - now_ms();
+		left = end - wp_vmm_now_ms();
 		n = poll(&p, 1, left > 0 ? (int)left : 0);
 	} while (n < 0 && errno == EINTR);
 	return n > 0;
