@@ -70,6 +70,12 @@ int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],
 	json_object_put(body);
 	if (ret)
 		return -1;
+	if (resp.status == 410) {
+		/* Gone: the wipe was confirmed at an earlier check-in. */
+		a->wiped = true;
+		wp_http_response_free(&resp);
+		return 0;
+	}
 	if (resp.status != 200 || !resp.json) {
 		snprintf(err, err_len, "check-in refused: %s", wp_http_error_text(&resp));
 		wp_http_response_free(&resp);
@@ -77,6 +83,12 @@ int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],
 	}
 	a->json = json_object_get(resp.json);
 	wp_http_response_free(&resp);
+	if (json_object_object_get_ex(a->json, "status", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    !strcmp(json_object_get_string(v), "wiped")) {
+		a->wiped = true;
+		return 0;
+	}
 	if (!json_object_object_get_ex(a->json, "lease", &lease)) {
 		snprintf(err, err_len, "check-in answer: \"lease\" is missing");
 		goto fail;

@@ -10,6 +10,7 @@
 #define WP_LIB_CHECKIN_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -23,10 +24,13 @@ struct wp_checkin_answer {
 	size_t sig_len;
 	uint32_t lease_interval_s;
 	json_object *commands;	/* array inside json, may be NULL */
+	bool wiped;		/* the server has this device as wiped: no lease */
 };
 
 /*
- * POST /api/v1/device/checkin.  0 with a decoded lease, or -1 with a
+ * POST /api/v1/device/checkin.  0 with a decoded lease; 0 with ->wiped
+ * set and no lease when the server has the device as wiped (its answer
+ * says "status": "wiped", or 410 Gone once that was said); or -1 with a
  * message (unreachable, refused with the server's reason, malformed).
  */
 int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],

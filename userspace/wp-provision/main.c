@@ -379,6 +379,12 @@ static int pin_and_lease(struct wpp *p)
 	}
 	if (wp_checkin_request(p->http, nonce, 0, NULL, &a, p->err, sizeof(p->err)))
 		return WPP_FAILED;
+	if (a.wiped) {
+		wp_checkin_answer_free(&a);
+		snprintf(p->err, sizeof(p->err),
+			 "the server has this device as wiped: enrol it again");
+		return WPP_FAILED;
+	}
 	struct wp_enabler_doc ed = {
 		.doc = (const struct workphone_doc *)a.doc,
 		.sig = a.sig, .sig_len = a.sig_len,

@@ -32,6 +32,11 @@ int wpd_checkin(struct wpd *d, char *err, size_t err_len)
 	json_object_put(d->results);
 	d->results = json_object_new_array();
 	wpd_results_save(d);
+	if (a.wiped) {
+		/* No lease will ever come: this device must be enrolled again. */
+		wp_checkin_answer_free(&a);
+		return WPD_CHECKIN_WIPED;
+	}
 
 	struct wp_enabler_doc ed = {
 		.doc = (const struct workphone_doc *)a.doc,

@@ -20,7 +20,7 @@
 #include "http.h"
 #include "wpd.h"
 
-enum { WPD_OK, WPD_FAILED, WPD_USAGE, WPD_NO_ENABLER, WPD_REFUSED };
+enum { WPD_OK, WPD_FAILED, WPD_USAGE, WPD_NO_ENABLER, WPD_REFUSED, WPD_WIPED };
 
 void wpd_log(struct wpd *d, const char *fmt, ...)
 {
@@ -70,7 +70,8 @@ static void usage(FILE *out)
 		"  --help           this text\n"
 		"\n"
 		"Exit codes: 0 ok, 1 check-in failed (--once), 2 usage, 3 no enabler or\n"
-		"not authenticated, 4 another daemon is registered.\n");
+		"not authenticated, 4 another daemon is registered, 5 the server has\n"
+		"this device as wiped (enrol it again with wp-provision).\n");
 }
 
 /* Wait up to seconds, handling enabler events; wipe on WIPED. */
@@ -186,6 +187,13 @@ int main(int argc, char **argv)
 		double wait;
 
 		ret = wpd_checkin(&d, err, sizeof(err));
+		if (ret == WPD_CHECKIN_WIPED) {
+			wpd_log(&d, "the server has this device as wiped: no more check-ins; enrol it again with wp-provision");
+			if (!wp_enabler_status(d.enabler, &st) &&
+			    st.state != WORKPHONE_STATE_WIPED)
+				wpd_wipe_local(&d);
+			break;
+		}
 		if (ret) {
 			wpd_log(&d, "check-in failed: %s", err);
 			backoff = backoff ? backoff * 2 : 2;
@@ -212,5 +220,7 @@ int main(int argc, char **argv)
 	json_object_put(d.results);
 	wp_http_free(d.http);
 	close(d.enabler);
+	if (ret == WPD_CHECKIN_WIPED)
+		return WPD_WIPED;
 	return once && ret ? WPD_FAILED : WPD_OK;
 }

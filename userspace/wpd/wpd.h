@@ -61,7 +61,11 @@ int wpd_results_save(struct wpd *d);
 void wpd_result_add(struct wpd *d, const char *command_id, bool ok,
 		    const char *error, const char *note);
 
-/* checkin.c: one check-in; 0, or -1 with a message in err. */
+/*
+ * checkin.c: one check-in; 0, WPD_CHECKIN_WIPED when the server has this
+ * device as wiped (it never leases it again), or -1 with a message in err.
+ */
+#define WPD_CHECKIN_WIPED 1
 int wpd_checkin(struct wpd *d, char *err, size_t err_len);
 
 /* commands.c */
