@@ -42,6 +42,7 @@ static const struct setting settings[] = {
 	INT("threads", threads, 1, 256),
 	LL("max-body", max_body, 1024, 64LL << 20),
 	LL("max-upload", max_upload, 1024, 1LL << 50),
+	INT("partial-upload-ttl", partial_upload_ttl_s, 1, 365 * 86400),
 	INT("session-ttl", session_ttl_s, 60, 90 * 86400),
 	INT("lease-valid", lease_valid_s, 1, 3600),
 	INT("grace", grace_s, 0, 365 * 86400),
@@ -60,6 +61,7 @@ void wp_config_defaults(struct wp_config *cfg)
 	cfg->threads = 2;
 	cfg->max_body = 1 << 20;
 	cfg->max_upload = 64LL << 30;
+	cfg->partial_upload_ttl_s = 86400;
 	cfg->session_ttl_s = 12 * 3600;
 	cfg->lease_valid_s = 300;
 	cfg->grace_s = 0;
@@ -84,6 +86,11 @@ int wp_config_set(struct wp_config *cfg, const char *key, const char *value,
 				return wp_fail(err, 400, "invalid_config", key,
 					       "%s: value too long", key);
 			memcpy((char *)cfg + s->offset, value, strlen(value) + 1);
+			return 0;
+		}
+		/* "wipe-hold-count = off": no mass-wipe protection (stored as -1). */
+		if (!strcmp(key, "wipe-hold-count") && !strcmp(value, "off")) {
+			*(int *)((char *)cfg + s->offset) = -1;
 			return 0;
 		}
 		errno = 0;

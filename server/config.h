@@ -25,10 +25,11 @@ struct wp_config {
 	int threads;			/* HTTP worker threads */
 	long long max_body;		/* JSON request bodies, bytes */
 	long long max_upload;		/* image and app uploads, bytes */
+	int partial_upload_ttl_s;	/* interrupted uploads are kept this long */
 	int session_ttl_s;		/* admin login tokens */
 	int lease_valid_s;		/* valid_for_s of signed documents */
 	int grace_s;			/* inactive after interval + grace (0: one interval) */
-	int wipe_hold_count;		/* more than this many wipes ... */
+	int wipe_hold_count;		/* more than this many wipes (-1: off) ... */
 	int wipe_hold_window_s;		/* ... within this window need approval */
 	int key_bits;			/* keygen */
 	int shutdown_timeout_s;		/* drain requests in flight on SIGTERM */

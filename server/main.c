@@ -7,6 +7,7 @@
  *   wpserver create-admin USERNAME [ROLE] --data DIR   (password on stdin)
  *   wpserver check-db --data DIR [--db URL]
  *   wpserver routes                                     (the route table)
+ *   wpserver routes query                  (the query parameters of the lists)
  *
  * Copyright (C) 2026 The Workphone Authors
  */
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 	      "       wpserver create-admin USERNAME [admin|helpdesk|read-only] [OPTIONS]\n"
 	      "       wpserver check-db [OPTIONS]\n"
 	      "       wpserver routes          (METHOD PATTERN ROLE of every route)\n"
+	      "       wpserver routes query    (METHOD PATTERN PARAM... of every list)\n"
 	      "\n"
 	      "options (also settable as 'name = value' in --config FILE):\n"
 	      "  --config FILE          read settings from FILE first\n"
@@ -44,10 +46,13 @@ static void usage(FILE *f)
 	      "  --threads N            HTTP worker threads (default 2)\n"
 	      "  --max-body BYTES       limit of JSON request bodies (default 1 MiB)\n"
 	      "  --max-upload BYTES     limit of image and app uploads (default 64 GiB)\n"
+	      "  --partial-upload-ttl S keep an interrupted upload for resuming this long\n"
+	      "                         (default 86400)\n"
 	      "  --session-ttl S        lifetime of login tokens (default 43200)\n"
 	      "  --lease-valid S        valid_for_s of signed documents (default 300)\n"
 	      "  --grace S              inactive after interval + S (default: one interval)\n"
-	      "  --wipe-hold-count N    wipes allowed per window before approval (default 10)\n"
+	      "  --wipe-hold-count N    wipes allowed per window before approval (default 10;\n"
+	      "                         0: hold every wipe, off: no mass-wipe protection)\n"
 	      "  --wipe-hold-window S   the window (default 3600)\n"
 	      "  --shutdown-timeout S   on SIGTERM, wait this long for requests in flight\n"
 	      "                         (default 30)\n"
@@ -281,6 +286,8 @@ int main(int argc, char **argv)
 		return create_admin(&cfg, args[0], args[1] ? args[1] : "admin");
 	if (!strcmp(cmd, "check-db"))
 		return check_db(&cfg);
+	if (!strcmp(cmd, "routes") && args[0] && !strcmp(args[0], "query"))
+		return wp_routes_print_query(stdout) ? 1 : 0;
 	if (!strcmp(cmd, "routes"))
 		return wp_routes_print(stdout) ? 1 : 0;
 	usage(stderr);

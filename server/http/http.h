@@ -106,6 +106,13 @@ const struct wp_route *wp_route_match(const char *method, const char *path,
 				      char *params[MAX_PATH_PARAMS], struct wp_err *err);
 /* "METHOD PATTERN AUTH" per route, checked against the router (route_list.c). */
 int wp_routes_print(FILE *out);
+/* "METHOD PATTERN PARAM..." per route taking query parameters (route_list.c). */
+int wp_routes_print_query(FILE *out);
+const struct wp_route *wp_route_at(size_t i);
+/* The query parameters of a route, NULL-terminated into @out; their count. */
+int wp_route_query(const struct wp_route *r, const char **out, int max);
+/* 400 for a query given to a GET route that takes none. */
+int wp_route_check_query(const struct wp_request *req, struct wp_err *err);
 
 /* The server (server.c). */
 struct wp_http;

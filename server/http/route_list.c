@@ -68,6 +68,95 @@ static int emit(FILE *out, const char *method, const char *pattern,
 	return ret;
 }
 
+int wp_handle_resource_list(struct wp_request *req, struct wp_reply *rep);
+int wp_handle_resource_history(struct wp_request *req, struct wp_reply *rep);
+
+/*
+ * The query parameters of @r, into @out (at most @max, NULL-terminated):
+ * limit and offset and the filters of the lists, from the arrays the
+ * lists parse their query with; none for every other route.
+ */
+int wp_route_query(const struct wp_route *r, const char **out, int max)
+{
+	static const struct {
+		const char *method, *pattern;
+		const char *const *params;
+	} lists[] = {
+		{ "GET", "/api/v1/activity", wp_activity_params },
+		{ "GET", "/api/v1/history", wp_history_params },
+		{ "GET", "/api/v1/commands", wp_command_list_params },
+		{ "GET", "/api/v1/api-tokens", wp_api_token_list_params },
+	};
+	const char *const *filters = NULL;
+	int n = 0;
+
+	if (r->handle == wp_handle_resource_history) {
+		filters = wp_object_history_params;
+	} else if (r->handle != wp_handle_resource_list) {
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+			if (!strcmp(r->method, lists[i].method) &&
+			    !strcmp(r->pattern, lists[i].pattern))
+				filters = lists[i].params;
+		if (!filters) {
+			out[0] = NULL;
+			return 0;
+		}
+	}
+	out[n++] = "limit";
+	out[n++] = "offset";
+	if (filters) {
+		for (; *filters && n < max - 1; filters++)
+			out[n++] = *filters;
+	} else {
+		/* A resource's list (resource.c): its filter fields and q. */
+		const struct wp_resource *res = r->data;
+
+		for (const struct wp_field *f = res->fields; f->name && n < max - 2; f++)
+			if (f->flags & FF_FILTER)
+				out[n++] = f->name;
+		out[n++] = "q";
+	}
+	out[n] = NULL;
+	return n;
+}
+
+int wp_route_check_query(const struct wp_request *req, struct wp_err *err)
+{
+	const char *params[64];
+
+	if (wp_route_query(req->route, params, 64))
+		return 0;	/* a list: it parses its own query */
+	if (req->nquery)
+		return wp_fail(err, 400, "unknown_field", req->query[0].key,
+			       "unknown query parameter '%s': %s %s takes none",
+			       req->query[0].key, req->route->method, req->route->pattern);
+	return 0;
+}
+
+/* "METHOD PATTERN param..." for every route that takes query parameters. */
+int wp_routes_print_query(FILE *out)
+{
+	const char *params[64];
+	int ret = 0;
+
+	if (wp_router_init())
+		return -1;
+	for (size_t i = 0;; i++) {
+		const struct wp_route *r = wp_route_at(i);
+
+		if (!r)
+			break;
+		if (!wp_route_query(r, params, 64))
+			continue;
+		fprintf(out, "%s %s", r->method, r->pattern);
+		for (int j = 0; params[j]; j++)
+			fprintf(out, " %s", params[j]);
+		fprintf(out, "\n");
+	}
+	wp_router_free();
+	return ret;
+}
+
 int wp_routes_print(FILE *out)
 {
 	static const struct {

@@ -94,6 +94,12 @@ void wp_router_free(void)
 	nroutes = 0;
 }
 
+/* The @i-th route of the table, NULL past its end. */
+const struct wp_route *wp_route_at(size_t i)
+{
+	return i < nroutes ? &routes[i] : NULL;
+}
+
 /* Match @path against @pattern; on success fill @params (malloc()ed). */
 static bool match(const char *pattern, const char *path, char *params[MAX_PATH_PARAMS])
 {

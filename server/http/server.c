@@ -121,6 +121,9 @@ static int start_request(struct wp_http *http, struct request_state *st)
 			       limit);
 	if (authorize(req))
 		return -1;
+	if (!strcmp(req->method, "GET") && req->route->auth != AUTH_NONE &&
+	    wp_route_check_query(req, &req->err))
+		return -1;
 	if (req->route->stream_begin)
 		return req->route->stream_begin(req, &st->rep) ? -1 : 0;
 	return 0;

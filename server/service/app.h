@@ -79,6 +79,16 @@ int wp_page_parse(const struct wp_kv *q, int nq, const char *const *allowed,
 const char *wp_query_get(const struct wp_kv *q, int nq, const char *key);
 json_object *wp_page_result(json_object *items, long long total,
 			    const struct wp_page *page);
+/*
+ * The filters (beside limit and offset) each list accepts, NULL-terminated:
+ * the lists parse their query with these, and "wpserver routes --query"
+ * prints them.
+ */
+extern const char *const wp_activity_params[];
+extern const char *const wp_history_params[];
+extern const char *const wp_object_history_params[];	/* /R/{id}/history */
+extern const char *const wp_command_list_params[];
+extern const char *const wp_api_token_list_params[];
 
 /* --- auth (auth.c) --- */
 int wp_auth_resolve(struct wp_app *app, const char *bearer,

@@ -189,11 +189,13 @@ fail:
 	return -1;
 }
 
+const char *const wp_activity_params[] = { "actor", "action", "object_type", "object_id",
+					   "since", NULL };
+
 int wp_activity_list(struct wp_app *app, const struct wp_kv *q, int nq,
 		     json_object **out, struct wp_err *err)
 {
-	static const char *const allowed[] = { "actor", "action", "object_type",
-					       "object_id", "since", NULL };
+	const char *const *allowed = wp_activity_params;
 	static const char *const filters[] = { "actor =", "action =", "object_type =",
 					       "object_id =", "at >=" };
 	const char *values[5];
@@ -210,16 +212,20 @@ int wp_activity_list(struct wp_app *app, const struct wp_kv *q, int nq,
 		    filters, values, 5, "at DESC, id DESC", &page, out, err);
 }
 
+const char *const wp_history_params[] = { "object_type", "object_id", "actor", NULL };
+/* One object's history: its type and id come from the path. */
+const char *const wp_object_history_params[] = { "actor", NULL };
+
 int wp_history_list(struct wp_app *app, const char *object_type,
 		    const char *object_id, const struct wp_kv *q, int nq,
 		    json_object **out, struct wp_err *err)
 {
-	static const char *const allowed[] = { "object_type", "object_id", "actor", NULL };
 	static const char *const filters[] = { "object_type =", "object_id =", "actor =" };
 	const char *values[3];
 	struct wp_page page;
 
-	if (wp_page_parse(q, nq, allowed, &page, err))
+	if (wp_page_parse(q, nq, object_id ? wp_object_history_params : wp_history_params,
+			  &page, err))
 		return -1;
 	values[0] = object_type ? object_type : wp_query_get(q, nq, "object_type");
 	values[1] = object_id ? object_id : wp_query_get(q, nq, "object_id");

@@ -233,11 +233,13 @@ int wp_api_token_create(struct wp_app *app, const struct wp_principal *who,
 	return 0;
 }
 
+const char *const wp_api_token_list_params[] = { "name", NULL };
+
 int wp_api_token_list(struct wp_app *app, const struct wp_principal *who,
 		      const struct wp_kv *q, int nq, json_object **out,
 		      struct wp_err *err)
 {
-	static const char *const allowed[] = { "name", NULL };
+	const char *const *allowed = wp_api_token_list_params;
 	/* $2: an optional exact name; NULL matches every token. */
 	static const char where[] = "WHERE kind = 'api' AND subject_id = $1"
 		" AND (CAST($2 AS TEXT) IS NULL OR name = $2)";

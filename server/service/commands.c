@@ -256,7 +256,8 @@ int wp_command_create(struct wp_app *app, const struct wp_principal *who,
 			    " AND created_at >= $1 AND state <> 'cancelled'", 1, p, &rows,
 			    NULL, err))
 			goto fail;
-		if (db_atoll(db_val(rows, 0, 0)) >= app->cfg->wipe_hold_count)
+		if (app->cfg->wipe_hold_count >= 0 &&	/* -1: "off" */
+		    db_atoll(db_val(rows, 0, 0)) >= app->cfg->wipe_hold_count)
 			state = "held";
 		db_rows_free(rows);
 		rows = NULL;
@@ -321,10 +322,14 @@ int wp_command_get(struct wp_app *app, const char *id, json_object **out,
 	return ret;
 }
 
+/* The first three are column filters (wp_command_list). */
+const char *const wp_command_list_params[] = { "device_id", "state", "type", "scheduled",
+					       NULL };
+
 int wp_command_list(struct wp_app *app, const struct wp_kv *q, int nq,
 		    json_object **out, struct wp_err *err)
 {
-	static const char *const allowed[] = { "device_id", "state", "type", NULL };
+	const char *const *allowed = wp_command_list_params;
 	char cols[1024], state[256], where[1024] = "", sql[2600];
 	char lim[DB_INT_LEN], off[DB_INT_LEN];
 	const char *params[5];
@@ -332,6 +337,7 @@ int wp_command_list(struct wp_app *app, const struct wp_kv *q, int nq,
 	struct wp_page page;
 	struct db_tx *tx;
 	json_object *items;
+	const char *sched;
 	int np = 0;
 
 	if (wp_page_parse(q, nq, allowed, &page, err))
@@ -348,6 +354,15 @@ int wp_command_list(struct wp_app *app, const struct wp_kv *q, int nq,
 			 np == 1 ? " WHERE" : " AND", i == 1 ? "" : "c.",
 			 i == 1 ? state : allowed[i], np);
 	}
+	/* Scheduled jobs: a not_before time still in the future. */
+	sched = wp_query_get(q, nq, "scheduled");
+	if (sched && strcmp(sched, "true") && strcmp(sched, "false"))
+		return WP_BAD(err, "scheduled", "'scheduled' must be true or false");
+	if (sched)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where),
+			 !strcmp(sched, "true") ? "%s c.not_before > %" PRId64 :
+			 "%s (c.not_before IS NULL OR c.not_before <= %" PRId64 ")",
+			 np ? " AND" : " WHERE", wp_now_ms());
 	if (db_begin(app->db, &tx, err))
 		return -1;
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM commands c%s", where);

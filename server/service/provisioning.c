@@ -209,6 +209,12 @@ static int build_manifest(struct wp_app *app, struct db_tx *tx, const char *devi
 			     json_object_get_string(json_object_object_get(device, "user_id")),
 			     &user, err))
 		goto out;
+	/* A wiped device gets nothing more; it enrols again (as at check-in). */
+	v = json_object_object_get(device, "status");
+	if (v && !strcmp(json_object_get_string(v), "wiped")) {
+		wp_fail(err, 410, "gone", NULL, "device %s was wiped; enrol it again", device_id);
+		goto out;
+	}
 	gid = json_object_get_string(json_object_object_get(user, "group_id"));
 	if (!gid || wp_resource_load(tx, &wp_res_groups, gid, &group, err)) {
 		wp_fail(err, 409, "not_provisionable", NULL, "user %s has no business group",

@@ -6,22 +6,34 @@
  */
 #include "repo.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "../util/log.h"
+
+#define CHUNK (1 << 20)
+
 struct wp_upload {
 	struct wp_app *app;
-	int fd;
-	char tmp_path[700];
+	int fd;			/* the partial, locked; -1 once released */
+	char path[700];		/* incoming/KEY.part */
+	char meta[700];		/* incoming/KEY.json */
 	EVP_MD_CTX *sha;
-	uint64_t size;
+	uint64_t size;		/* bytes in the partial */
+	uint64_t limit;		/* ranged: end + 1 of Content-Range */
+	int64_t total;		/* the whole file's size, or -1 */
+	bool resumable;		/* has an expected SHA-256: kept when cut off */
 	bool done;
 };
 
@@ -42,28 +54,217 @@ int wp_repo_init(struct wp_app *app, struct wp_err *err)
 	snprintf(path, sizeof(path), "%s/tmp", app->repo_dir);
 	if (mkdir_p(path, err))
 		return -1;
+	snprintf(path, sizeof(path), "%s/incoming", app->repo_dir);
+	if (mkdir_p(path, err))
+		return -1;
+	wp_upload_expire(app);
 	snprintf(path, sizeof(path), "%s/sha256", app->repo_dir);
 	return mkdir_p(path, err);
 }
 
-int wp_upload_begin(struct wp_app *app, struct wp_upload **out, struct wp_err *err)
+/* Unlock the partial, removing it (and its description) unless @keep. */
+static void release(struct wp_upload *up, bool keep)
+{
+	if (up->fd < 0)
+		return;
+	if (!keep) {
+		unlink(up->path);
+		unlink(up->meta);
+	}
+	close(up->fd);
+	up->fd = -1;
+}
+
+/*
+ * Open and lock the object's partial file, creating it.  A second upload
+ * of the same object meanwhile is refused, not queued.  The file may be
+ * renamed into the repository or removed between open() and flock(): then
+ * the lock is on a file no longer at the path, and the path is opened
+ * again.
+ */
+static int lock_partial(struct wp_upload *up, struct wp_err *err)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct stat a, b;
+		int fd = open(up->path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+
+		if (fd < 0)
+			return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			int e = errno;
+
+			close(fd);
+			if (e != EWOULDBLOCK)
+				return WP_INTERNAL(err, "lock %s: %s", up->path, strerror(e));
+			break;
+		}
+		if (!fstat(fd, &a) && !stat(up->path, &b) && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			up->fd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return wp_fail(err, 409, "upload_in_progress", NULL,
+		       "another upload of this object is in progress; try again when it has"
+		       " ended (GET .../upload shows it)");
+}
+
+/* The partial's description: expected SHA-256 and size; -1 if none or bad. */
+static int read_meta(const char *path, char sha256[WP_SHA256_HEX], int64_t *total)
+{
+	json_object *o = json_object_from_file(path), *v;
+	const char *s;
+	int ret = -1;
+
+	if (!o)
+		return -1;
+	s = json_object_get_string(json_object_object_get(o, "sha256"));
+	if (s && wp_sha256_hex_valid(s)) {
+		snprintf(sha256, WP_SHA256_HEX, "%s", s);
+		v = json_object_object_get(o, "size");
+		*total = v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+		ret = 0;
+	}
+	json_object_put(o);
+	return ret;
+}
+
+static int write_meta(struct wp_upload *up, const char *sha256, struct wp_err *err)
+{
+	json_object *o = json_object_new_object();
+	char tmp[720];
+	int ret;
+
+	json_object_object_add(o, "sha256", json_object_new_string(sha256));
+	json_object_object_add(o, "size", up->total >= 0 ? json_object_new_int64(up->total) : NULL);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", up->meta);
+	ret = json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN);
+	json_object_put(o);
+	if (ret || rename(tmp, up->meta)) {
+		unlink(tmp);
+		return WP_INTERNAL(err, "writing %s: %s", up->meta, strerror(errno));
+	}
+	return 0;
+}
+
+/* Hash the @len bytes already in the partial, the prefix of a resumed upload. */
+static int hash_prefix(struct wp_upload *up, uint64_t len, struct wp_err *err)
+{
+	char *buf = malloc(CHUNK);
+	uint64_t done = 0;
+
+	if (!buf)
+		return WP_INTERNAL(err, "out of memory");
+	while (done < len) {
+		size_t want = len - done < CHUNK ? (size_t)(len - done) : CHUNK;
+		ssize_t n = pread(up->fd, buf, want, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || !EVP_DigestUpdate(up->sha, buf, (size_t)n)) {
+			free(buf);
+			return WP_INTERNAL(err, "reading %s: %s", up->path,
+					   n < 0 ? strerror(errno) : "short file");
+		}
+		done += (uint64_t)n;
+	}
+	free(buf);
+	return 0;
+}
+
+/* A ranged upload: append to the partial if it is the same file and ends here. */
+static int begin_ranged(struct wp_upload *up, struct wp_upload_spec *spec,
+			struct wp_err *err)
+{
+	char have_sha[WP_SHA256_HEX];
+	int64_t have_total = -1;
+	bool have = !read_meta(up->meta, have_sha, &have_total);
+	struct stat st;
+
+	if (fstat(up->fd, &st))
+		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
+	/* No resumable partial: only a range from byte 0 starts one. */
+	spec->received = have ? (uint64_t)st.st_size : 0;
+	if (have && strcmp(have_sha, spec->sha256))
+		return wp_fail(err, 409, "upload_conflict", "X-Content-SHA256",
+			       "the interrupted upload of this object is of a file with SHA-256"
+			       " %s, not %s: to upload another file, start over with a PUT"
+			       " without Content-Range", have_sha, spec->sha256);
+	if (have && have_total >= 0 && (uint64_t)have_total != spec->total)
+		return wp_fail(err, 416, "range_not_satisfiable", "Content-Range",
+			       "Content-Range: the file is %" PRId64 " bytes in all, not %" PRIu64,
+			       have_total, spec->total);
+	if (spec->start != spec->received)
+		return wp_fail(err, 409, "upload_offset_mismatch", "Content-Range",
+			       "Content-Range starts at byte %" PRIu64 " but the server holds %"
+			       PRIu64 " bytes of this upload: resume at byte %" PRIu64,
+			       spec->start, spec->received, spec->received);
+	if (!have && ftruncate(up->fd, 0))
+		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
+	up->total = (int64_t)spec->total;
+	if ((!have || have_total < 0) && write_meta(up, spec->sha256, err))
+		return -1;
+	if (hash_prefix(up, spec->received, err))
+		return -1;
+	if (lseek(up->fd, (off_t)spec->received, SEEK_SET) < 0)
+		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
+	up->size = spec->received;
+	up->limit = spec->end + 1;
+	up->resumable = true;
+	return 0;
+}
+
+int wp_upload_begin(struct wp_app *app, struct wp_upload_spec *spec,
+		    struct wp_upload **out, struct wp_err *err)
 {
 	struct wp_upload *up = calloc(1, sizeof(*up));
+	bool existed;
 
 	if (!up)
 		return WP_INTERNAL(err, "out of memory");
+	wp_upload_expire(app);
 	up->app = app;
-	snprintf(up->tmp_path, sizeof(up->tmp_path), "%s/tmp/upload-XXXXXX", app->repo_dir);
-	up->fd = mkostemp(up->tmp_path, O_CLOEXEC);
+	up->fd = -1;
+	up->total = -1;
+	up->limit = UINT64_MAX;
+	snprintf(up->path, sizeof(up->path), "%s/incoming/%s.part", app->repo_dir, spec->key);
+	snprintf(up->meta, sizeof(up->meta), "%s/incoming/%s.json", app->repo_dir, spec->key);
 	up->sha = EVP_MD_CTX_new();
-	if (up->fd < 0 || !up->sha || !EVP_DigestInit_ex(up->sha, EVP_sha256(), NULL)) {
-		WP_INTERNAL(err, "%s: %s", up->tmp_path, strerror(errno));
-		up->tmp_path[0] = up->fd < 0 ? '\0' : up->tmp_path[0];
-		wp_upload_free(up);
-		return -1;
+	if (!up->sha || !EVP_DigestInit_ex(up->sha, EVP_sha256(), NULL)) {
+		free(up);
+		return WP_INTERNAL(err, "sha256 init failed");
+	}
+	existed = !access(up->meta, F_OK);
+	if (lock_partial(up, err))
+		goto fail;
+	if (spec->ranged) {
+		if (begin_ranged(up, spec, err)) {
+			/* Refused: a partial is kept as it was, a new one not left behind. */
+			release(up, existed);
+			goto fail;
+		}
+	} else {
+		/* A full upload starts over. */
+		up->total = spec->total_hint;
+		up->resumable = spec->sha256 != NULL;
+		if (ftruncate(up->fd, 0)) {
+			WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
+			release(up, false);
+			goto fail;
+		}
+		if (!up->resumable) {
+			unlink(up->meta);
+		} else if (write_meta(up, spec->sha256, err)) {
+			release(up, false);
+			goto fail;
+		}
 	}
 	*out = up;
 	return 0;
+fail:
+	wp_upload_free(up);
+	return -1;
 }
 
 int wp_upload_write(struct wp_upload *up, const void *data, size_t len,
@@ -71,6 +272,14 @@ int wp_upload_write(struct wp_upload *up, const void *data, size_t len,
 {
 	const char *p = data;
 
+	if (up->fd < 0)
+		return WP_INTERNAL(err, "the upload has ended");
+	if (len > up->limit - up->size) {
+		release(up, up->resumable);
+		return wp_fail(err, 400, "invalid_field", "Content-Range",
+			       "the body goes on past byte %" PRIu64 ", the end Content-Range"
+			       " announced", up->limit - 1);
+	}
 	if (!EVP_DigestUpdate(up->sha, data, len))
 		return WP_INTERNAL(err, "sha256 update failed");
 	while (len) {
@@ -78,10 +287,14 @@ int wp_upload_write(struct wp_upload *up, const void *data, size_t len,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return wp_fail(err, errno == ENOSPC ? 507 : 500,
-				       errno == ENOSPC ? "insufficient_storage" : "internal",
-				       NULL, "writing the upload: %s", strerror(errno));
+		if (n < 0) {
+			int e = errno;
+
+			release(up, up->resumable);
+			return wp_fail(err, e == ENOSPC ? 507 : 500,
+				       e == ENOSPC ? "insufficient_storage" : "internal",
+				       NULL, "writing the upload: %s", strerror(e));
+		}
 		p += n;
 		len -= (size_t)n;
 		up->size += (uint64_t)n;
@@ -94,6 +307,25 @@ uint64_t wp_upload_size(const struct wp_upload *up)
 	return up->size;
 }
 
+int wp_upload_end(struct wp_upload *up, struct wp_err *err)
+{
+	if (up->fd < 0)
+		return WP_INTERNAL(err, "the upload has ended");
+	if (up->limit != UINT64_MAX && up->size < up->limit) {
+		release(up, true);
+		return wp_fail(err, 400, "invalid_field", "Content-Range",
+			       "the body ended at byte %" PRIu64 " of the file, before the end"
+			       " Content-Range announced (%" PRIu64 "); the bytes received are"
+			       " kept",
+			       up->size, up->limit - 1);
+	}
+	if (up->total >= 0 && up->size < (uint64_t)up->total) {
+		release(up, true);
+		return 1;
+	}
+	return 0;
+}
+
 int wp_upload_finish(struct wp_upload *up, const char *expected,
 		     char sha256[WP_SHA256_HEX], uint64_t *size, struct wp_err *err)
 {
@@ -102,22 +334,30 @@ int wp_upload_finish(struct wp_upload *up, const char *expected,
 	char dir[700], path[800];
 	int dfd;
 
+	if (up->fd < 0)
+		return WP_INTERNAL(err, "the upload has ended");
 	if (!EVP_DigestFinal_ex(up->sha, md, &md_len))
 		return WP_INTERNAL(err, "sha256 final failed");
 	wp_hex(md, md_len, sha256);
-	if (expected && strcmp(expected, sha256))
+	if (expected && strcmp(expected, sha256)) {
+		release(up, false);
 		return wp_fail(err, 422, "checksum_mismatch", "X-Content-SHA256",
-			       "upload: sha256 mismatch (expected %s, got %s)", expected, sha256);
+			       "upload: sha256 mismatch (expected %s, got %s); the upload is"
+			       " discarded", expected, sha256);
+	}
 	if (fsync(up->fd))
-		return WP_INTERNAL(err, "fsync %s: %s", up->tmp_path, strerror(errno));
+		return WP_INTERNAL(err, "fsync %s: %s", up->path, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/sha256/%.2s", up->app->repo_dir, sha256);
 	if (mkdir_p(dir, err))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, sha256);
 	/* Same content, same name: an existing file is already this one. */
-	if (rename(up->tmp_path, path))
+	if (rename(up->path, path))
 		return WP_INTERNAL(err, "rename to %s: %s", path, strerror(errno));
 	up->done = true;
+	unlink(up->meta);
+	close(up->fd);
+	up->fd = -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
@@ -127,16 +367,105 @@ int wp_upload_finish(struct wp_upload *up, const char *expected,
 	return 0;
 }
 
+void wp_upload_discard(struct wp_upload *up)
+{
+	if (up)
+		release(up, false);
+}
+
 void wp_upload_free(struct wp_upload *up)
 {
 	if (!up)
 		return;
-	if (up->fd >= 0)
-		close(up->fd);
-	if (!up->done && up->tmp_path[0])
-		unlink(up->tmp_path);
+	if (!up->done)
+		release(up, up->resumable);
 	EVP_MD_CTX_free(up->sha);
 	free(up);
+}
+
+int wp_upload_status(struct wp_app *app, const char *key, json_object **out,
+		     struct wp_err *err)
+{
+	char path[700], meta[700], sha256[WP_SHA256_HEX];
+	int64_t total = -1;
+	struct stat st;
+	bool busy;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/incoming/%s.part", app->repo_dir, key);
+	snprintf(meta, sizeof(meta), "%s/incoming/%s.json", app->repo_dir, key);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_meta(meta, sha256, &total) || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return wp_fail(err, 404, "not_found", NULL,
+			       "no interrupted upload of this object to resume");
+	}
+	busy = flock(fd, LOCK_SH | LOCK_NB) != 0;
+	close(fd);
+	*out = json_object_new_object();
+	json_object_object_add(*out, "received", json_object_new_int64((int64_t)st.st_size));
+	json_object_object_add(*out, "sha256", json_object_new_string(sha256));
+	json_object_object_add(*out, "size", total >= 0 ? json_object_new_int64(total) : NULL);
+	json_object_object_add(*out, "updated_at",
+			       json_object_new_int64((int64_t)st.st_mtim.tv_sec * 1000 +
+						     st.st_mtim.tv_nsec / 1000000));
+	json_object_object_add(*out, "in_progress", json_object_new_boolean(busy));
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+void wp_upload_expire(struct wp_app *app)
+{
+	char dir[700], path[1000], base[1000];
+	time_t limit = time(NULL) - app->cfg->partial_upload_ttl_s;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/incoming", app->repo_dir);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) || st.st_mtime > limit)
+			continue;
+		len = strlen(path);
+		if (ends_with(path, ".part")) {
+			/* Not one being written to. */
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+				if (fd >= 0)
+					close(fd);
+				continue;
+			}
+			snprintf(base, sizeof(base), "%.*s.json", (int)(len - 5), path);
+			unlink(path);
+			unlink(base);
+			close(fd);
+			wp_log(WP_LOG_INFO, "removed a stale partial upload", "file", e->d_name,
+			       NULL);
+		} else if (ends_with(path, ".json") || ends_with(path, ".json.tmp")) {
+			/* A description left without its partial. */
+			snprintf(base, sizeof(base), "%.*s.part",
+				 (int)(len - (ends_with(path, ".tmp") ? 9 : 5)), path);
+			if (access(base, F_OK))
+				unlink(path);
+		}
+	}
+	closedir(d);
 }
 
 int wp_repo_open(struct wp_app *app, const char *sha256, int *fd, uint64_t *size,

@@ -103,7 +103,16 @@ static const char *const migration_1[] = {
 	NULL,
 };
 
+/* The feeds' filters: history by actor, activity by action and by actor. */
+static const char *const migration_2[] = {
+	"CREATE INDEX history_actor ON history (actor, at)",
+	"CREATE INDEX activity_action ON activity (action, at)",
+	"CREATE INDEX activity_actor ON activity (actor, at)",
+	NULL,
+};
+
 const struct db_migration db_migrations[] = {
 	{ 1, "initial schema", migration_1 },
+	{ 2, "indexes for the feed filters", migration_2 },
 	{ 0, NULL, NULL },
 };

@@ -137,8 +137,16 @@ int db_one(struct db_tx *tx, const char *sql, int nparams,
 	return 0;
 }
 
+/*
+ * Apply the migrations the database lacks.  WPSERVER_SCHEMA_MAX=N (for
+ * the upgrade tests only) stops after version N, making a database as an
+ * older wpserver left it.  A database newer than this binary is refused:
+ * an older wpserver must not write to a schema it does not know.
+ */
 static int migrate(struct db *db, struct wp_err *err)
 {
+	const char *max_env = getenv("WPSERVER_SCHEMA_MAX");
+	int max = max_env && *max_env ? atoi(max_env) : -1, latest = 0;
 	struct db_tx *tx;
 	struct db_rows *rows;
 	int current;
@@ -155,11 +163,20 @@ static int migrate(struct db *db, struct wp_err *err)
 		goto fail;
 	current = (int)db_atoll(db_val(rows, 0, 0));
 	db_rows_free(rows);
+	for (const struct db_migration *m = db_migrations; m->version; m++)
+		latest = m->version;
+	if (current > latest) {
+		wp_fail(err, 500, "schema_too_new", NULL,
+			"the database has schema version %d, newer than this wpserver's %d:"
+			" run a wpserver at least as new as the one that upgraded it",
+			current, latest);
+		goto fail;
+	}
 	for (const struct db_migration *m = db_migrations; m->version; m++) {
 		char version[DB_INT_LEN], now[DB_INT_LEN];
 		const char *params[3];
 
-		if (m->version <= current)
+		if (m->version <= current || (max >= 0 && m->version > max))
 			continue;
 		for (const char *const *s = m->statements; *s; s++)
 			if (db_exec(tx, *s, 0, NULL, NULL, NULL, err)) {

@@ -11,6 +11,7 @@ import { h, session, announce, takeFlash, errorPanel, uid } from './ui.js';
 import { RESOURCES, listView, detailView } from './resources.js';
 import { dashboardView } from './dashboard.js';
 import { commandsView } from './devices.js';
+import { configurationView } from './config.js';
 
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
@@ -28,7 +29,11 @@ function parseRoute() {
 	};
 }
 
+/* Pages reached from another page's navigation link. */
+const NAV_PARENT = { admins: 'configuration' };
+
 function markNav(key) {
+	key = NAV_PARENT[key] || key;
 	for (const a of nav.querySelectorAll('a')) {
 		if (a.getAttribute('href') === `#/${key}`)
 			a.setAttribute('aria-current', 'page');
@@ -65,6 +70,8 @@ async function render(opts = {}) {
 			await dashboardView(root, route);
 		else if (key === 'commands')
 			await commandsView(root, route);
+		else if (key === 'configuration')
+			await configurationView(root, route);
 		else if (RESOURCES[key])
 			await (route.parts[1] ? detailView : listView)(root, key, route);
 		else

@@ -13,14 +13,14 @@ const OBJECT_VIEWS = {
 	admin: 'admins', user: 'users', group: 'groups', policy_set: 'policy-sets',
 	template: 'templates', image: 'images', app: 'apps', device: 'devices',
 };
-const OBJECT_LABELS = {
+export const OBJECT_LABELS = {
 	admin: 'Administrator', user: 'User', group: 'Group', policy_set: 'Policy set',
 	template: 'Template', image: 'Image', app: 'Application', device: 'Device',
 	command: 'Command', api_token: 'API token', enrollment_token: 'Enrolment token',
 };
 const FEED_PAGE = 25;
 
-function objectCell(e) {
+export function objectCell(e) {
 	const label = `${OBJECT_LABELS[e.object_type] || e.object_type} ${shortId(e.object_id)}`;
 
 	if (OBJECT_VIEWS[e.object_type] && e.object_id && e.action !== 'delete')

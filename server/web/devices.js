@@ -202,17 +202,14 @@ export async function deviceExtras(root, d, ctx) {
 export async function commandsView(root, route) {
 	const p = route.params;
 	const offset = Math.max(0, Number(p.get('offset')) || 0);
-	const filter = { state: p.get('state'), type: p.get('type'), device_id: p.get('device_id') };
+	const scheduledOnly = p.get('scheduled') === 'true';
+	const filter = { state: p.get('state'), type: p.get('type'), device_id: p.get('device_id'),
+			 scheduled: scheduledOnly ? 'true' : undefined };
 	const [page, devices, apps, images] = await Promise.all([
 		api('GET', '/api/v1/commands' + query({ ...filter, limit: 50, offset })),
 		listAll('/api/v1/devices'), listAll('/api/v1/apps'), listAll('/api/v1/images')]);
 	const lookup = (items) => ({ items, byId: new Map(items.map((o) => [o.id, o])) });
 	const ctx = { devices: lookup(devices), apps: lookup(apps), images: lookup(images) };
-	const scheduledOnly = p.get('scheduled') === '1';
-	const now = Date.now();
-	const rows = scheduledOnly ?
-		page.items.filter((c) => c.not_before && c.not_before > now && PENDING.has(c.state)) :
-		page.items;
 	const stateId = 'cmd-state';
 	const typeId = 'cmd-type';
 	const schedId = 'cmd-sched';
@@ -225,9 +222,10 @@ export async function commandsView(root, route) {
 			      Object.entries(COMMAND_TYPES).map(([k, t]) =>
 				      h('option', { value: k, selected: filter.type === k }, t.label)))),
 			  h('div', { class: 'field check' },
-			    h('input', { type: 'checkbox', id: schedId, name: 'scheduled', value: '1',
+			    h('input', { type: 'checkbox', id: schedId, name: 'scheduled', value: 'true',
 					 checked: scheduledOnly }),
-			    h('label', { for: schedId }, 'Scheduled jobs only (on this page)')),
+			    h('label', { for: schedId, title: 'Commands whose "not before" time is ' +
+					 'still to come' }, 'Scheduled jobs only')),
 			  h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn' },
 								  'Filter')));
 
@@ -241,7 +239,7 @@ export async function commandsView(root, route) {
 		location.hash = '#/commands' + query(q);
 	});
 	root.append(heading('Commands and scheduled jobs'), filters,
-		    commandsTable('Commands and scheduled jobs', rows, ctx),
+		    commandsTable('Commands and scheduled jobs', page.items, ctx),
 		    pager(page, (o) => '#/commands' + query({ ...Object.fromEntries(p), offset: o })));
 	if (canHelp()) {
 		const form = commandForm({ devices: ctx.devices, apps: ctx.apps, images: ctx.images,

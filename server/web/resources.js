@@ -12,10 +12,11 @@ import { api, listAll, query } from './api.js';
 import { buildForm, forCreate, forUpdate, clearErrors, showError } from './forms.js';
 import {
 	h, heading, section, linkButton, button, dataTable, pager, facts, badge, timeEl,
-	fmtDuration, fmtSize, shortId, announce, flash, confirmDialog, canWrite, canHelp,
+	fmtDuration, fmtSize, shortId, announce, flash, confirmDialog, canWrite,
 	session, uid,
 } from './ui.js';
 import { deviceExtras, deviceLabel, deviceSummary } from './devices.js';
+import { enrolmentForm } from './tokens.js';
 
 /* --- lookups: names of referenced objects --- */
 
@@ -414,39 +415,8 @@ async function groupExtras(root, g) {
 /* A user's devices, and a one-time enrolment token. */
 async function userExtras(root, u) {
 	const devices = await listAll('/api/v1/devices', { user_id: u.id });
-	const ttlId = uid('ttl');
-	const out = h('div', { class: 'token-out', 'aria-live': 'polite' });
-	const form = h('form', { class: 'form inline', novalidate: true,
-				 'aria-label': 'Create an enrolment token' },
-		       h('div', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }),
-		       h('div', { class: 'field', 'data-field': 'ttl_s' },
-			 h('label', { for: ttlId }, 'Valid for'),
-			 h('select', { id: ttlId, name: 'ttl_s' },
-			   [[3600, '1 hour'], [86400, '1 day'], [604800, '7 days'],
-			    [2592000, '30 days']].map(([v, l]) =>
-				   h('option', { value: v, selected: v === 604800 }, l))),
-			 h('p', { class: 'field-error', hidden: true })),
-		       h('div', { class: 'form-actions' },
-			 h('button', { type: 'submit', class: 'btn', disabled: !canHelp() },
-			   'Create enrolment token')));
+	const { form, out } = enrolmentForm({ user: u });
 
-	form.addEventListener('submit', async (ev) => {
-		ev.preventDefault();
-		clearErrors(form);
-		try {
-			const t = await api('POST', '/api/v1/enrollment-tokens', {
-				user_id: u.id, ttl_s: Number(form.querySelector('select').value) });
-			const tid = uid('tok');
-
-			out.replaceChildren(
-				h('label', { for: tid }, 'Enrolment token (shown only now; it works once)'),
-				h('input', { id: tid, class: 'token', readonly: true, value: t.token }),
-				h('p', { class: 'help' }, 'Valid until ', timeEl(t.expires_at),
-				  '. The user types it into wp-provision instead of a password.'));
-		} catch (err) {
-			showError(form, err);
-		}
-	});
 	root.append(section('Work phones', dataTable('Work phones', [
 		{ title: 'Device', cell: (d) => h('a', { href: `#/devices/${d.id}` }, deviceLabel(d)) },
 		{ title: 'Model', cell: (d) => d.model || '—' },
@@ -458,7 +428,7 @@ async function userExtras(root, u) {
 
 /* --- change history (FIG. 3C-3D "View Change History") --- */
 
-function changes(e) {
+export function changes(e) {
 	if (!e.before && e.after)
 		return 'created';
 	if (e.before && !e.after)

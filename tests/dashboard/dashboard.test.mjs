@@ -8,9 +8,16 @@
  * shown next to the field), a template, a group, a user in that group, a
  * device enrolled with an enrolment token from the user's view, a wipe
  * queued from the device view and seen in the commands view and the
- * activity feed, an edit and deletes, log-out.  Also: every form control
- * has a label, the skip link works from the keyboard, no console errors.
- * A PNG of every view goes to $WP_SHOTS.  Prints TAP.
+ * activity feed, scheduled jobs (the server's "scheduled" filter), edits
+ * and deletes of every kind of object, an existing user moved into a
+ * group, a device renamed and sent every action (each checked through
+ * the API), a held wipe (tests/dashboard/run starts wpserver with
+ * --wipe-hold-count 1) approved by a second administrator and cancelled,
+ * the configuration page (settings, an API token created and revoked, an
+ * enrolment token, the change history filtered and paged), log-out.
+ * Also: every form control has a label, the skip link works from the
+ * keyboard, no console errors.  A PNG of every view goes to $WP_SHOTS.
+ * Prints TAP.
  *
  *   WP_URL=http://127.0.0.1:PORT WP_SHOTS=DIR node dashboard.test.mjs
  *
@@ -386,7 +393,16 @@ await test('users and group views show the work phone status', async () => {
 	await shown('Sales');
 	const members = page.locator('section', { has: page.getByRole('heading', { name: 'Group users' }) });
 	assert.match(await row('alice', members).textContent(), /Alice Example.*Active/);
+	await shot('group');
+});
+
+await test('the lists of groups and policy sets show their links', async () => {
+	await nav('Groups', 'Business groups');
+	assert.match(await row('Sales').textContent(), /Sales policy.*Standard/);
 	await shot('groups');
+	await nav('Policy sets', 'Policy sets');
+	assert.match(await row('Sales policy').textContent(), /12 hours.*4 days.*5 days.*Complex/);
+	await shot('policy-sets');
 });
 
 await test('devices: a wipe is queued from the device view after a confirmation', async () => {
@@ -454,13 +470,18 @@ await test('a scheduled job from the commands view; a refused one names its fiel
 	assert.deepEqual(jobs.items[0].params, { image_id: ids.image });
 	assert.equal((await apiCall('GET', '/api/v1/commands?type=install_app')).body.total, 0);
 	await shown('Commands and scheduled jobs');
-	await byLabel('Scheduled jobs only (on this page)').check();
+	await byLabel('Scheduled jobs only').check();
 	await byLabel('State').selectOption('');
 	await page.getByRole('button', { name: 'Filter', exact: true }).click();
-	await until(async () => page.url().includes('scheduled=1'), 'the filter');
+	await until(async () => page.url().includes('scheduled=true'), 'the filter');
 	await shown('Commands and scheduled jobs');
+	/* Filtered by the server: the pager counts scheduled jobs only. */
 	assert.equal(await page.locator('tbody tr').count(), 1);
 	assert.match(await row('Update image').textContent(), /android-14.*Queued/);
+	assert.match(await page.locator('nav.pager').textContent(), /Showing 1–1 of 1/);
+	assert.ok(await byLabel('Scheduled jobs only').isChecked());
+	assert.equal((await apiCall('GET', '/api/v1/commands?scheduled=true')).body.total, 1);
+	assert.equal((await apiCall('GET', '/api/v1/commands?scheduled=false')).body.total, 2);
 	await shot('scheduled-jobs');
 });
 
@@ -519,8 +540,297 @@ await test('delete: an application is deleted after a confirmation', async () =>
 	assert.equal((await apiCall('GET', `/api/v1/apps/${ids['Old app']}`)).status, 404);
 });
 
+/* Open @link in the list of @list, reached by the navigation link @navLink. */
+async function openFromList(navLink, list, link, heading = link) {
+	await nav(navLink, navLink === 'Configuration' ? 'Configuration' : list);
+	if (navLink === 'Configuration') {
+		await page.getByRole('link', { name: 'Manage administrators', exact: true }).click();
+		await shown(list);
+	}
+	await row(link).getByRole('link', { name: link, exact: true }).click();
+	await shown(heading);
+}
+
+/*
+ * Edit an object in the browser, check the change through the API, then
+ * delete it after the confirmation and check it is gone.
+ */
+async function editAndDelete(o) {
+	await openFromList(o.nav, o.list, o.link, o.title);
+	await o.edit();
+	await page.getByRole('button', { name: 'Save changes', exact: true }).click();
+	await statusSays(`Saved ${o.singular} ${o.saved || o.title}`);
+	await shown(o.saved || o.title);
+	o.check((await apiCall('GET', `${o.api}/${o.id}`)).body);
+	await shot(o.shot);
+	await page.getByRole('button', { name: `Delete ${o.singular}`, exact: true }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+	await shown(o.list);
+	await statusSays(`Deleted ${o.singular} ${o.saved || o.title}`);
+	assert.equal(await row(o.link).count(), 0);
+	assert.equal((await apiCall('GET', `${o.api}/${o.id}`)).status, 404);
+}
+
+async function created(path, body) {
+	const r = await apiCall('POST', path, body);
+	assert.equal(r.status, 201, JSON.stringify(r.body));
+	return r.body.id;
+}
+
+await test('an existing user is assigned to a group by editing the user', async () => {
+	ids.bob = await created('/api/v1/users', { username: 'bob', display_name: 'Bob Example' });
+	await openFromList('Users', 'Users', 'Bob Example');
+	assert.equal(await byLabel('Business group').inputValue(), '');
+	await byLabel('Business group').selectOption({ label: 'Sales' });
+	await page.getByRole('button', { name: 'Save changes', exact: true }).click();
+	await statusSays('Saved user Bob Example');
+	assert.equal((await apiCall('GET', `/api/v1/users/${ids.bob}`)).body.group_id, ids.group);
+	await shown('Bob Example');
+	await shot('user-assigned');
+	await nav('Groups', 'Business groups');
+	await row('Sales').getByRole('link', { name: 'Sales', exact: true }).click();
+	await shown('Sales');
+	const members = page.locator('section', { has: page.getByRole('heading', { name: 'Group users' }) });
+	assert.match(await row('bob', members).textContent(), /Bob Example.*Not enrolled/);
+});
+
+await test('edit and delete: a user', async () => {
+	await editAndDelete({
+		nav: 'Users', list: 'Users', link: 'Bob Example', title: 'Bob Example',
+		singular: 'user', api: '/api/v1/users', id: ids.bob, shot: 'user-edit',
+		edit: () => byLabel('Email').fill('bob@example.com'),
+		check: (u) => assert.equal(u.email, 'bob@example.com'),
+	});
+});
+
+await test('edit and delete: a group', async () => {
+	const id = await created('/api/v1/groups', { name: 'Temp group' });
+	await editAndDelete({
+		nav: 'Groups', list: 'Business groups', link: 'Temp group', title: 'Temp group',
+		singular: 'group', api: '/api/v1/groups', id, shot: 'group-edit',
+		edit: async () => {
+			await byLabel('Description').fill('Edited in the browser');
+			await byLabel('Template').selectOption({ label: 'Standard' });
+		},
+		check: (g) => {
+			assert.equal(g.description, 'Edited in the browser');
+			assert.equal(g.template_id, ids.template);
+		},
+	});
+});
+
+await test('edit and delete: a template', async () => {
+	const id = await created('/api/v1/templates', { name: 'Temp template', guest_os: 'linux' });
+	await editAndDelete({
+		nav: 'Templates', list: 'Templates', link: 'Temp template', title: 'Temp template',
+		singular: 'template', api: '/api/v1/templates', id, shot: 'template',
+		edit: async () => {
+			await byLabel('Guest operating system *').fill('debian');
+			await byLabel('Work phone image').selectOption({ label: 'android-14 2026.1' });
+		},
+		check: (t) => {
+			assert.equal(t.guest_os, 'debian');
+			assert.equal(t.image_id, ids.image);
+		},
+	});
+});
+
+await test('edit and delete: an image', async () => {
+	const id = await created('/api/v1/images', { name: 'Temp image', version: '1' });
+	await editAndDelete({
+		nav: 'Work phone images', list: 'Work phone images', link: 'Temp image',
+		title: 'Temp image 1', saved: 'Temp image 2', singular: 'image',
+		api: '/api/v1/images', id, shot: 'image',
+		edit: () => byLabel('Version').fill('2'),
+		check: (i) => assert.equal(i.version, '2'),
+	});
+});
+
+await test('a device is renamed in the browser', async () => {
+	await openFromList('Devices', 'Devices', 'Alice Pixel');
+	await byLabel('Device name').fill('Alice work phone');
+	await page.getByRole('button', { name: 'Save changes', exact: true }).click();
+	await statusSays('Saved device Alice work phone');
+	await shown('Alice work phone');
+	assert.equal((await apiCall('GET', `/api/v1/devices/${ids.device}`)).body.name,
+		     'Alice work phone');
+});
+
+await test('device actions: unlock, remove application, push policy, re-pin (checked through the API)', async () => {
+	/* remove_app needs an application with its file. */
+	const apk = Buffer.from('crm application package');
+	const put = await fetch(`${URL}/api/v1/apps/${ids.CRM}/content`, {
+		method: 'PUT', body: apk,
+		headers: { Authorization: `Bearer ${token}`,
+			   'X-Content-SHA256': createHash('sha256').update(apk).digest('hex') } });
+	assert.equal(put.status, 200, await put.text());
+	const cmds = page.locator('section', { has: page.getByRole('heading', { name: 'Commands' }) });
+	for (const [label, type, param] of [['Unlock', 'unlock'],
+					    ['Remove application', 'remove_app', 'CRM 5.2'],
+					    ['Push policy', 'policy_change'],
+					    ['Re-pin certificate', 'repin']]) {
+		if (param)
+			await byLabel('Application').selectOption({ label: param });
+		await page.getByRole('button', { name: label, exact: true }).click();
+		await statusSays(`${label}: queued`);
+		await shown('Alice work phone');
+		await until(async () => (await row(label, cmds).count()) === 1, `the ${label} row`);
+		const list = (await apiCall('GET',
+			`/api/v1/commands?device_id=${ids.device}&type=${type}`)).body;
+		assert.equal(list.total, 1, type);
+		assert.equal(list.items[0].state, 'queued', type);
+		assert.equal(list.items[0].created_by, 'root', type);
+		assert.deepEqual(list.items[0].params, param ? { app_id: ids.CRM } : {}, type);
+	}
+	/* A "not before" time already past is not a scheduled job any more. */
+	const past = await apiCall('POST', '/api/v1/commands', {
+		device_id: ids.device, type: 'lock', not_before: Date.now() - 60000 });
+	assert.equal(past.status, 201, JSON.stringify(past.body));
+	const sched = (await apiCall('GET', '/api/v1/commands?scheduled=true&limit=500')).body;
+	assert.deepEqual(sched.items.map((c) => c.type), ['image_update']);
+	const now = (await apiCall('GET', '/api/v1/commands?scheduled=false&limit=500')).body;
+	assert.ok(now.items.some((c) => c.id === past.body.id), 'the past one is not scheduled');
+	const bad = await apiCall('GET', '/api/v1/commands?scheduled=soon');
+	assert.equal(bad.status, 400);
+	assert.equal(bad.body.error.field, 'scheduled');
+	assert.equal((await apiCall('POST', `/api/v1/commands/${past.body.id}/cancel`)).status, 200);
+	await shot('device-actions');
+});
+
+/* Log out of the browser and in again as @user. */
+async function relogin(user, password, heading) {
+	await page.getByRole('button', { name: 'Log out', exact: true }).click();
+	await shown('Log in');
+	await byLabel('Username').fill(user);
+	await byLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Log in', exact: true }).click();
+	await shown(heading);
+	return page.evaluate(() => sessionStorage.getItem('wp-token'));
+}
+
+await test('a held wipe is approved by a second administrator, then cancelled', async () => {
+	await created('/api/v1/admins', { username: 'second', role: 'admin',
+					  password: 'second-password' });
+	const dialog = page.getByRole('dialog', { name: 'Wipe the work phone?' });
+	await page.getByRole('button', { name: 'Wipe…', exact: true }).click();
+	await dialog.getByRole('button', { name: 'Wipe work phone', exact: true }).click();
+	await statusSays('Wipe: held by the mass-wipe protection');
+	await shown('Alice work phone');
+	const held = (await apiCall('GET',
+		`/api/v1/commands?device_id=${ids.device}&type=wipe&state=held`)).body;
+	assert.equal(held.total, 1);
+	const id = held.items[0].id;
+	const short = id.slice(0, 8);
+	/* Not by the administrator who queued it. */
+	assert.equal(await page.getByRole('button', { name: `Approve wipe ${short}`, exact: true })
+		     .count(), 0);
+
+	const second = await relogin('second', 'second-password', 'Alice work phone');
+	await nav('Commands and jobs', 'Commands and scheduled jobs');
+	await byLabel('State').selectOption('held');
+	await page.getByRole('button', { name: 'Filter', exact: true }).click();
+	await until(async () => page.url().includes('state=held'), 'the filter');
+	await shown('Commands and scheduled jobs');
+	assert.match(await row('Wipe').textContent(), /Alice work phone.*Held.*root/);
+	await shot('commands-held');
+	await page.getByRole('button', { name: `Approve wipe ${short}`, exact: true }).click();
+	await statusSays('Approved: the command is queued.');
+	let c = (await apiCall('GET', `/api/v1/commands/${id}`, undefined, second)).body;
+	assert.equal(c.state, 'queued');
+	assert.equal(c.approved_by, 'second');
+
+	await byLabel('State').selectOption('queued');
+	await page.getByRole('button', { name: 'Filter', exact: true }).click();
+	await until(async () => page.url().includes('state=queued'), 'the filter');
+	await shown('Commands and scheduled jobs');
+	assert.match(await row('root, approved by second').textContent(), /Wipe.*Queued/);
+	await page.getByRole('button', { name: `Cancel wipe ${short}`, exact: true }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Cancel command', exact: true })
+		.click();
+	await statusSays('Command cancelled.');
+	c = (await apiCall('GET', `/api/v1/commands/${id}`, undefined, second)).body;
+	assert.equal(c.state, 'cancelled');
+	await shown('Commands and scheduled jobs');
+	assert.equal(await row('root, approved by second').count(), 0);
+
+	token = await relogin('root', PASSWORD, 'Commands and scheduled jobs');
+});
+
+await test('configuration: the server settings are shown', async () => {
+	await nav('Configuration', 'Configuration');
+	const s = (await apiCall('GET', '/api/v1/settings')).body;
+	assert.match(s.cert_sha256, /^[0-9a-f]{64}$/);
+	const settings = page.locator('section', { has: page.getByRole('heading',
+		{ name: 'Server settings' }) });
+	const text = await settings.textContent();
+	assert.match(text, /Administrator sessions last\s*12 hours/);
+	assert.match(text, /after 1 wipe within 1 hour/);
+	assert.ok(text.includes(s.cert_sha256), 'the certificate fingerprint');
+	assert.ok(text.includes(s.next_cert_sha256), 'the next certificate fingerprint');
+	assert.match(await page.getByRole('navigation', { name: 'Main' })
+		     .locator('[aria-current=page]').textContent(), /Configuration/);
+	await shot('configuration');
+});
+
+await test('configuration: an API token is created (shown once) and revoked', async () => {
+	const tokens = page.locator('section', { has: page.getByRole('heading', { name: 'API tokens' }) });
+	await byLabel('Token name').fill('nightly-sync');
+	await page.getByRole('button', { name: 'Create API token', exact: true }).click();
+	await statusSays('Created API token nightly-sync');
+	const secret = await tokens.locator('input.token').inputValue();
+	assert.match(secret, /^wpk_/);
+	const me = await apiCall('GET', '/api/v1/me', undefined, secret);
+	assert.equal(me.status, 200);
+	assert.equal(me.body.api_token, true);
+	await row('nightly-sync', tokens).waitFor();
+	assert.ok(!(await row('nightly-sync', tokens).textContent()).includes(secret),
+		  'the list does not show the secret');
+	await shot('configuration-api-token');
+	await page.getByRole('button', { name: 'Revoke API token nightly-sync', exact: true }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+	await statusSays('Revoked API token nightly-sync');
+	await until(async () => (await row('nightly-sync', tokens).count()) === 0, 'the row to go');
+	assert.equal((await apiCall('GET', '/api/v1/me', undefined, secret)).status, 401);
+	assert.equal((await apiCall('GET', '/api/v1/api-tokens?name=nightly-sync')).body.total, 0);
+});
+
+await test('configuration: an enrolment token for a user', async () => {
+	const enrol = page.locator('section', { has: page.getByRole('heading', { name: 'Enrolment tokens' }) });
+	await enrol.getByLabel('User', { exact: true }).selectOption({ label: 'Alice Example (alice)' });
+	await enrol.getByLabel('Valid for', { exact: true }).selectOption({ label: '1 day' });
+	await enrol.getByRole('button', { name: 'Create enrolment token', exact: true }).click();
+	const input = enrol.locator('input.token');
+	await input.waitFor();
+	assert.match(await input.inputValue(), /^wpe_/);
+	const feed = (await apiCall('GET', '/api/v1/activity?object_type=enrollment_token&limit=1')).body;
+	assert.equal(feed.items[0].summary, 'enrolment token for user alice');
+});
+
+await test('configuration: the change history, filtered and paged', async () => {
+	const all = (await apiCall('GET', '/api/v1/history?limit=1')).body.total;
+	assert.ok(all > 25, `more than a page of history (${all})`);
+	const hist = page.locator('section.history-all');
+	assert.match(await hist.locator('nav.pager').textContent(), new RegExp(`Showing 1–25 of ${all}`));
+	await hist.getByRole('link', { name: 'Next page', exact: true }).click();
+	await until(async () => page.url().includes('offset=25'), 'the next page');
+	await shown('Configuration');
+	assert.match(await hist.locator('nav.pager').textContent(), /Showing 26–/);
+	await byLabel('Object type').selectOption({ label: 'Policy set' });
+	await byLabel('Changed by').fill('root');
+	await page.getByRole('button', { name: 'Filter history', exact: true }).click();
+	await until(async () => page.url().includes('object_type=policy_set') &&
+		    !page.url().includes('offset'), 'the filter');
+	await shown('Configuration');
+	const want = (await apiCall('GET', '/api/v1/history?object_type=policy_set&actor=root')).body;
+	assert.equal(await hist.locator('tbody tr').count(), want.total);
+	assert.match(await hist.textContent(), /max_retries: 7 → 5/);
+	await shot('configuration-history');
+});
+
 await test('configuration: a read-only administrator is created', async () => {
-	await nav('Configuration', 'Administrators');
+	await nav('Configuration', 'Configuration');
+	await page.getByRole('link', { name: 'Manage administrators', exact: true }).click();
+	await shown('Administrators');
 	assert.match(await row('root').textContent(), /admin/);
 	await page.getByRole('link', { name: 'New administrator', exact: true }).click();
 	await shown('New administrator');
@@ -529,9 +839,23 @@ await test('configuration: a read-only administrator is created', async () => {
 	await byLabel('Password *').fill('viewer-password');
 	await page.getByRole('button', { name: 'Create administrator', exact: true }).click();
 	await shown('viewer');
-	await nav('Configuration', 'Administrators');
+	await openFromList('Configuration', 'Administrators', 'viewer');
+	await shot('admin');
+	await page.getByRole('link', { name: 'All administrators', exact: true }).click();
+	await shown('Administrators');
 	assert.match(await row('viewer').textContent(), /read-only/);
 	await shot('admins');
+});
+
+await test('edit and delete: an administrator', async () => {
+	const id = await created('/api/v1/admins', { username: 'helper', role: 'helpdesk',
+						     password: 'helper-password' });
+	await editAndDelete({
+		nav: 'Configuration', list: 'Administrators', link: 'helper', title: 'helper',
+		singular: 'administrator', api: '/api/v1/admins', id, shot: 'admin-edit',
+		edit: () => byLabel('Role').selectOption('read-only'),
+		check: (a) => assert.equal(a.role, 'read-only'),
+	});
 });
 
 await test('an ended session brings back the log-in form with a message', async () => {
@@ -577,10 +901,19 @@ await test('a read-only administrator sees the data but no write controls', asyn
 	await shown('Alice Example');
 	assert.equal(await page.getByRole('button', { name: 'Delete user', exact: true }).count(), 0);
 	assert.ok(await page.getByRole('button', { name: 'Save changes', exact: true }).isDisabled());
-	await page.getByRole('link', { name: 'Alice Pixel', exact: true }).click();
-	await shown('Alice Pixel');
+	await page.getByRole('link', { name: 'Alice work phone', exact: true }).click();
+	await shown('Alice work phone');
 	for (const b of ['Wipe…', 'Lock', 'Unlock', 'Install application'])
 		assert.ok(await page.getByRole('button', { name: b, exact: true }).isDisabled(), b);
+	/* The settings and the history are readable; tokens are not created here. */
+	await nav('Configuration', 'Configuration');
+	assert.match(await page.locator('dl.facts').textContent(), /after 1 wipe within 1 hour/);
+	assert.ok(await page.locator('section.history-all tbody tr').count() > 0);
+	assert.equal(await page.getByRole('button', { name: 'Create API token', exact: true })
+		     .count(), 0);
+	assert.ok(await page.getByRole('button', { name: 'Create enrolment token', exact: true })
+		  .isDisabled());
+	await shot('configuration-read-only');
 	await page.getByRole('button', { name: 'Log out', exact: true }).click();
 	await shown('Log in');
 });

@@ -13,6 +13,8 @@
  *                                    its id and token go to FILE
  *   api_test rotate-end FILE         after "keygen --promote": leases are
  *                                    signed by the new key
+ *   api_test shared                  two instances (WP_URL, WP_URL_B) on one
+ *                                    database and one data directory
  *
  * Environment: WP_URL (http://127.0.0.1:PORT), WP_ADMIN / WP_ADMIN2
  * ("user:password" of two administrators), WP_WORK (scratch directory),
@@ -486,6 +488,21 @@ static void sha256_file(const char *path, char out[65], long skip, long len)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
+/* Save the last answer's body as @name in the work directory; its SHA-256. */
+static void body_sha256(const char *name, char sha[65])
+{
+	char file[600];
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/%s", work_dir, name);
+	f = fopen(file, "wb");
+	if (f) {
+		fwrite(last.body ? last.body : "", 1, last.len, f);
+		fclose(f);
+	}
+	sha256_file(file, sha, 0, -1);
+}
+
 static void write_random_file(const char *path, size_t size)
 {
 	unsigned char buf[65536];
@@ -572,6 +589,40 @@ static json_object *find_command(json_object *cmds, const char *id)
 			return c;
 	}
 	return NULL;
+}
+
+/*
+ * PUT @path announcing a Content-Length of @size bytes without sending
+ * them (the server must answer before the body, "Expect: 100-continue").
+ */
+static long put_claiming(const char *path, const char *token, curl_off_t size)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[1024], auth[300];
+	FILE *empty = fopen("/dev/null", "rb");
+
+	resp_clear(&last);
+	snprintf(url, sizeof(url), "%s%s", base_url, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, auth);
+	h = curl_slist_append(h, "Content-Type: application/octet-stream");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
+	curl_easy_setopt(c, CURLOPT_READDATA, empty);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &last);
+	curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &last.status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	fclose(empty);
+	if (last.body)
+		last.json = json_tokener_parse(last.body);
+	log_request("PUT", path, last.status);
+	return last.status;
 }
 
 static int run_all(void)
@@ -813,16 +864,22 @@ static int run_all(void)
 
 		snprintf(want, sizeof(want), "%s", L("sha256") ? L("sha256") : "");
 		request("GET", path, ro_tok, NULL, NULL, NULL);
-		snprintf(part, sizeof(part), "%s/app-admin.bin", work_dir);
-		{
-			FILE *f = fopen(part, "wb");
-
-			fwrite(last.body ? last.body : "", 1, last.len, f);
-			fclose(f);
-		}
-		sha256_file(part, app_sha, 0, -1);
+		body_sha256("app-admin.bin", app_sha);
 		ok(last.status == 200 && !strcmp(app_sha, want) && last.len == 70000,
 		   "download application content (SHA-256 matches)");
+		request("GET", path, ro_tok, NULL, "Range: bytes=70000-", NULL);
+		expect_error(416, "range_not_satisfiable", "Range",
+			     "application content: a range past the end");
+		request("PUT", path, tok, NULL, "X-Content-SHA256: "
+			"1111111111111111111111111111111111111111111111111111111111111111", file);
+		expect_error(422, "checksum_mismatch", "X-Content-SHA256",
+			     "application upload with a wrong checksum");
+		put_claiming(path, tok, (curl_off_t)1 << 40);
+		expect_error(413, "payload_too_large", "body",
+			     "application upload announcing 1 TiB (over max-upload)");
+		request("GET", path, ro_tok, NULL, NULL, NULL);
+		ok(last.status == 200 && last.len == 70000 && strstr(last.headers, want),
+		   "failed application uploads leave the content as it was");
 	}
 	snprintf(path, sizeof(path), "/api/v1/apps/%s/content", app_b);
 	request("PUT", path, tok, NULL, NULL, file);
@@ -911,16 +968,15 @@ static int run_all(void)
 			snprintf(app_url, sizeof(app_url), "%s",
 				 jstr(a, "url") ? jstr(a, "url") : "/x");
 			request("GET", app_url, dev_tok, NULL, NULL, NULL);
-			snprintf(part, sizeof(part), "%s/app-dl.bin", work_dir);
-			{
-				FILE *f = fopen(part, "wb");
-
-				fwrite(last.body ? last.body : "", 1, last.len, f);
-				fclose(f);
-			}
-			sha256_file(part, app_sha, 0, -1);
+			body_sha256("app-dl.bin", app_sha);
 			ok(last.status == 200 && streq(jstr(a, "sha256"), app_sha),
 			   "device downloads an application of its manifest (SHA-256 matches)");
+			request("GET", app_url, dev_tok, NULL, "Range: bytes=999999-", NULL);
+			expect_error(416, "range_not_satisfiable", "Range",
+				     "device application download: a range past the end");
+			request("GET", "/api/v1/device/apps/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+				"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", dev_tok, NULL, NULL, NULL);
+			expect_error(404, "not_found", NULL, "device application never published");
 		}
 		snprintf(path, sizeof(path), "%s", jstr(mj, "image.url") ? jstr(mj, "image.url") : "");
 		json_object_put(mj);
@@ -1011,7 +1067,8 @@ static int run_all(void)
 		static const char *const open_routes[] = {
 			"GET /healthz", "POST /api/v1/login", "POST /api/v1/enroll", NULL };
 		static const char *const readonly_writes[] = {
-			"POST /api/v1/logout", "DELETE /api/v1/api-tokens/{}", NULL };
+			"POST /api/v1/logout", "POST /api/v1/api-tokens",
+			"DELETE /api/v1/api-tokens/{}", NULL };
 
 #define SWEEP_BAD(counter, who) do { counter++; printf("# %s %s %s: %ld\n", routes[i].method, \
 						      path, who, last.status); } while (0)
@@ -1085,8 +1142,8 @@ static int run_all(void)
 		ok(nr >= 70 && !badro_read, "every read route lets a read-only administrator read");
 		ok(nr >= 70 && !bad_device, "every device route answers 403 to administrators");
 		ok(nr >= 70 && !bad_role, "route roles: only /healthz, login, enrolment and the"
-		   " dashboard's files are open; only logout and revoking one's API token"
-		   " are writes for read-only");
+		   " dashboard's files are open; only logout and making and revoking one's"
+		   " API tokens are writes for read-only");
 		request("POST", "/api/v1/device/checkin", tok, "{}", NULL, NULL);
 		expect_error(403, "forbidden", NULL, "device endpoint with an admin token");
 		request("POST", "/api/v1/device/checkin", "wpd_forged", "{}", NULL, NULL);
@@ -1398,6 +1455,23 @@ static int run_all(void)
 	ok(last.status == 200 && streq(L("counts.users"), "1") &&
 	   streq(L("devices_by_status.locked"), "1") && L("commands_by_state.done"),
 	   "dashboard statistics");
+	request("GET", "/api/v1/stats?days=7", ro_tok, NULL, NULL, NULL);
+	expect_error(400, "unknown_field", "days", "statistics take no query parameter");
+	request("GET", "/api/v1/me?x=1", ro_tok, NULL, NULL, NULL);
+	expect_error(400, "unknown_field", "x", "a GET that is not a list refuses a query");
+	/* Any administrator may make API tokens; they act with the maker's role. */
+	request("POST", "/api/v1/api-tokens", ro_tok, "{\"name\":\"monitoring\"}", NULL, NULL);
+	{
+		char *ro_api = dupstr(L("token"));
+
+		ok(last.status == 201 && ro_api, "a read-only administrator creates an API token");
+		request("GET", "/api/v1/me", ro_api, NULL, NULL, NULL);
+		ok(last.status == 200 && streq(L("role"), "read-only") &&
+		   streq(L("api_token"), "true"), "the read-only API token acts as read-only");
+		request("POST", "/api/v1/users", ro_api, "{\"username\":\"nope\"}", NULL, NULL);
+		expect_error(403, "forbidden", NULL, "a read-only API token cannot write");
+		free(ro_api);
+	}
 	request("POST", "/api/v1/api-tokens", tok, "{\"name\":\"ci\"}", NULL, NULL);
 	api_tok = dupstr(L("token"));
 	ok(last.status == 201 && api_tok, "create an API token");
@@ -1500,6 +1574,11 @@ static int run_all(void)
 		checkin_body(body, sizeof(body), nonce, NULL);
 		request("POST", "/api/v1/device/checkin", dev_tok, body, NULL, NULL);
 		expect_error(410, "gone", NULL, "a wiped device cannot check in");
+		request("GET", "/api/v1/device/manifest", dev_tok, NULL, NULL, NULL);
+		expect_error(410, "gone", NULL, "a wiped device gets no manifest");
+		snprintf(body, sizeof(body), "{\"image_sha256\":\"%s\"}", sha);
+		request("POST", "/api/v1/device/installed", dev_tok, body, NULL, NULL);
+		expect_error(410, "gone", NULL, "a wiped device cannot report an install");
 		snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"lock\"}", dev);
 		request("POST", "/api/v1/commands", tok, body, NULL, NULL);
 		expect_error(409, "device_wiped", "device_id", "no commands to a wiped device");
@@ -1536,8 +1615,8 @@ static int run_all(void)
 			snprintf(hist, sizeof(hist), "%s/history", item);
 			request("GET", item, tok, NULL, NULL, NULL);
 			CRUD_CHECK(last.status == 200 && streq(L("id"), id), "get");
-			request("PATCH", item, tok, crud[i][2], NULL, NULL);
-			CRUD_CHECK(last.status == 200, "patch");
+			request("PATCH", item, tok2, crud[i][2], NULL, NULL);
+			CRUD_CHECK(last.status == 200, "patch (by the second administrator)");
 			request("PATCH", item, tok, "{\"no_such\":1}", NULL, NULL);
 			CRUD_CHECK(last.status == 400 && streq(L("error.code"), "unknown_field") &&
 				   streq(L("error.field"), "no_such"), "patch an unknown field");
@@ -1566,6 +1645,14 @@ static int run_all(void)
 				   jstr(json_object_array_get_idx(items_of(), 0), "before.id") &&
 				   !jstr(json_object_array_get_idx(items_of(), 0), "after"),
 				   "history kept after delete, newest first");
+			ok(!check_paging(hist, tok), "%s/{id}/history: limit, offset, total; bad"
+			   " paging parameters refused naming them", coll);
+			ok(check_filter(hist, tok, "actor", "root2", NULL),
+			   "%s/{id}/history filtered by actor", coll);
+			snprintf(body, sizeof(body), "%s?object_type=user", hist);
+			request("GET", body, tok, NULL, NULL, NULL);
+			CRUD_CHECK(last.status == 400 && streq(L("error.field"), "object_type"),
+				   "history: object_type comes from the path, not the query");
 			snprintf(hist, sizeof(hist), "%s/%s/history", coll,
 				 "00000000-0000-4000-8000-000000000000");
 			request("GET", hist, tok, NULL, NULL, NULL);
@@ -1590,6 +1677,12 @@ static int run_all(void)
 	ok(last.status == 200 && total_of() >= 1 &&
 	   streq(jstr(json_object_array_get_idx(items_of(), 0), "after.name"), "Alice phone"),
 	   "device history");
+	snprintf(body, sizeof(body), "/api/v1/devices/%s", dev);
+	request("PATCH", body, tok2, "{\"name\":\"Alice's phone\"}", NULL, NULL);
+	ok(!check_paging(path, tok), "/api/v1/devices/{id}/history: limit, offset, total; bad"
+	   " paging parameters refused naming them");
+	ok(check_filter(path, tok, "actor", "root2", NULL),
+	   "/api/v1/devices/{id}/history filtered by actor");
 
 	/* API tokens: list without secrets, errors. */
 	{
@@ -1677,6 +1770,29 @@ static int run_all(void)
 		ok(last.status == 200 && total_of() == 0, "q: _ is matched literally");
 	}
 
+	/* A device whose group loses its policy set: no manifest (409). */
+	{
+		char *g3, *u3, *t3 = NULL;
+
+		snprintf(body, sizeof(body), "{\"name\":\"Shrinking\",\"policy_set_id\":\"%s\","
+			 "\"template_id\":\"%s\"}", pol, tmpl);
+		g3 = create(tok, "/api/v1/groups", body);
+		snprintf(body, sizeof(body), "{\"username\":\"erin\",\"group_id\":\"%s\","
+			 "\"password\":\"erin-password\"}", g3 ? g3 : "x");
+		u3 = create(tok, "/api/v1/users", body);
+		request("POST", "/api/v1/enroll", NULL, "{\"username\":\"erin\",\"password\":"
+			"\"erin-password\"}", NULL, NULL);
+		t3 = dupstr(L("device_token"));
+		snprintf(path, sizeof(path), "/api/v1/groups/%s", g3 ? g3 : "x");
+		request("PATCH", path, tok, "{\"policy_set_id\":null}", NULL, NULL);
+		request("GET", "/api/v1/device/manifest", t3, NULL, NULL, NULL);
+		expect_error(409, "not_provisionable", NULL,
+			     "manifest of a device whose group lost its policy set");
+		free(g3);
+		free(u3);
+		free(t3);
+	}
+
 	free(tok);
 	free(tok2);
 	free(ro_tok);
@@ -1721,6 +1837,24 @@ static bool same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return a && b && alen == blen && !memcmp(a, b, alen);
 }
 
+/*
+ * Report the image of the manifest in the last answer (enrolment or
+ * GET /device/manifest) as installed, with @dtok.
+ */
+static void report_installed(const char *dtok)
+{
+	size_t mlen;
+	uint8_t *m = L("manifest") ? b64dec(L("manifest"), &mlen) : NULL;
+	json_object *mj = m ? json_tokener_parse((char *)m) : NULL;
+	char body[160];
+
+	snprintf(body, sizeof(body), "{\"image_sha256\":\"%s\"}",
+		 jstr(mj, "image.sha256") ? jstr(mj, "image.sha256") : "");
+	json_object_put(mj);
+	free(m);
+	request("POST", "/api/v1/device/installed", dtok, body, NULL, NULL);
+}
+
 /* Check in with @dtok; true if the lease verifies against @cert. */
 static bool lease_verifies(const char *dtok, const uint8_t *cert, size_t cert_len)
 {
@@ -1760,17 +1894,7 @@ static int run_rotate_begin(const char *state)
 	old_cert = L("server_cert") ? b64dec(L("server_cert"), &old_len) : NULL;
 	ok(last.status == 201 && old_cert && !same(old_cert, old_len, next_cert, next_len),
 	   "rotation: enrolment still pins the current certificate");
-	{
-		size_t mlen;
-		uint8_t *m = L("manifest") ? b64dec(L("manifest"), &mlen) : NULL;
-		json_object *mj = m ? json_tokener_parse((char *)m) : NULL;
-
-		snprintf(body, sizeof(body), "{\"image_sha256\":\"%s\"}",
-			 jstr(mj, "image.sha256") ? jstr(mj, "image.sha256") : "");
-		json_object_put(mj);
-		free(m);
-	}
-	request("POST", "/api/v1/device/installed", dtok, body, NULL, NULL);
+	report_installed(dtok);
 	ok(lease_verifies(dtok, old_cert, old_len) && !lease_verifies(dtok, next_cert, next_len),
 	   "rotation: leases are signed by the current key while the next one waits");
 	snprintf(body, sizeof(body), "{\"device_id\":\"%s\",\"type\":\"repin\"}", dev);
@@ -1936,6 +2060,79 @@ static int run_verify(const char *file)
 	return failures ? 1 : 0;
 }
 
+/*
+ * Two instances on one database and one --data directory (WP_URL: A,
+ * WP_URL_B: B), as Documentation/api.rst says to run them: a device
+ * enrols on A and is served by B with the certificate it pinned; an
+ * image uploaded on A downloads from B with its SHA-256; a command UUID
+ * posted to A and then to B is one command.
+ */
+static int run_shared(void)
+{
+	const char *url_a = base_url, *url_b = getenv("WP_URL_B");
+	char *tok = login(getenv("WP_ADMIN")), *dev = NULL, *dtok = NULL, *img = NULL;
+	char body[600], path[300], file[600], sha[65], got[65], hdr[120];
+	uint8_t *cert = NULL, *cert_b = NULL;
+	size_t cert_len = 0, cert_b_len = 0;
+	static const char cmd_id[] = "6f1d2c3b-0000-4000-8000-0000000000b1";
+
+	ok(tok && url_b, "shared: log in on A");
+	request("POST", "/api/v1/enroll", NULL, "{\"username\":\"alice\",\"password\":"
+		"\"alice-password\"}", NULL, NULL);
+	dev = dupstr(L("device_id"));
+	dtok = dupstr(L("device_token"));
+	cert = L("server_cert") ? b64dec(L("server_cert"), &cert_len) : NULL;
+	ok(last.status == 201 && dev && dtok && cert, "shared: a device enrols on A");
+
+	base_url = url_b ? url_b : url_a;
+	request("GET", "/api/v1/device/manifest", dtok, NULL, NULL, NULL);
+	cert_b = L("server_cert") ? b64dec(L("server_cert"), &cert_b_len) : NULL;
+	ok(last.status == 200 && same(cert, cert_len, cert_b, cert_b_len) &&
+	   verify_b64(cert, cert_len, L("manifest"), L("manifest_sig"), NULL, 0),
+	   "shared: B knows the device's token and signs its manifest with the pinned key");
+	report_installed(dtok);
+	ok(last.status == 200 && streq(L("status"), "active"), "shared: install reported to B");
+	ok(lease_verifies(dtok, cert, cert_len),
+	   "shared: the device checks in on B; the lease verifies against the certificate"
+	   " pinned at enrolment on A");
+
+	base_url = url_a;
+	img = create(tok, "/api/v1/images", "{\"name\":\"shared-image\"}");
+	snprintf(file, sizeof(file), "%s/shared.bin", work_dir);
+	write_random_file(file, (3u << 20) + 4321);
+	sha256_file(file, sha, 0, -1);
+	snprintf(path, sizeof(path), "/api/v1/images/%s/content", img ? img : "x");
+	snprintf(hdr, sizeof(hdr), "X-Content-SHA256: %s", sha);
+	request("PUT", path, tok, NULL, hdr, file);
+	ok(last.status == 200 && streq(L("sha256"), sha), "shared: an image uploaded on A");
+	base_url = url_b ? url_b : url_a;
+	request("GET", path, tok, NULL, NULL, NULL);
+	body_sha256("shared-dl.bin", got);
+	ok(last.status == 200 && !strcmp(got, sha) && last.len == (3u << 20) + 4321,
+	   "shared: B serves the image uploaded on A with its exact SHA-256");
+
+	snprintf(body, sizeof(body), "{\"id\":\"%s\",\"device_id\":\"%s\",\"type\":\"lock\"}",
+		 cmd_id, dev ? dev : "x");
+	base_url = url_a;
+	request("POST", "/api/v1/commands", tok, body, NULL, NULL);
+	ok(last.status == 201 && streq(L("id"), cmd_id), "shared: a command posted to A");
+	base_url = url_b ? url_b : url_a;
+	request("POST", "/api/v1/commands", tok, body, NULL, NULL);
+	ok(last.status == 200 && streq(L("id"), cmd_id),
+	   "shared: the same command UUID posted to B is the same command (200)");
+	snprintf(path, sizeof(path), "/api/v1/commands?device_id=%s&type=lock", dev ? dev : "x");
+	request("GET", path, tok, NULL, NULL, NULL);
+	ok(last.status == 200 && total_of() == 1, "shared: one command stored for one UUID");
+	base_url = url_a;
+	free(tok);
+	free(dev);
+	free(dtok);
+	free(img);
+	free(cert);
+	free(cert_b);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret;
@@ -1944,7 +2141,7 @@ int main(int argc, char **argv)
 	work_dir = getenv("WP_WORK") ? getenv("WP_WORK") : "/tmp";
 	if (!base_url || argc < 2) {
 		fprintf(stderr, "usage: WP_URL=... api_test all | burst FILE | verify FILE |"
-			" rotate-begin FILE | rotate-end FILE\n");
+			" rotate-begin FILE | rotate-end FILE | shared\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1960,6 +2157,8 @@ int main(int argc, char **argv)
 		ret = run_burst(argv[2]);
 	else if (!strcmp(argv[1], "verify") && argc > 2)
 		ret = run_verify(argv[2]);
+	else if (!strcmp(argv[1], "shared"))
+		ret = run_shared();
 	else
 		ret = 2;
 	resp_clear(&last);

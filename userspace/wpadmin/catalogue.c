@@ -334,7 +334,7 @@ int wpa_catalogue_create(struct wpa_ctx *ctx, struct wpa_args *a)
 	ret = wpa_request(ctx, "POST", path, body, &r);
 	if (!ret) {
 		wpa_info(ctx, "Created %s", describe(res, r.json, NULL, what, sizeof(what)));
-		wpa_print_result(ctx, &r, NULL);
+		ret = wpa_print_result(ctx, &r, NULL);
 	}
 	wpa_resp_free(&r);
 	json_object_put(body);
@@ -397,7 +397,7 @@ int wpa_catalogue_update(struct wpa_ctx *ctx, struct wpa_args *a)
 	}
 	if (!ret) {
 		wpa_info(ctx, "Updated %s", describe(res, r.json, a->pos[0], what, sizeof(what)));
-		wpa_print_result(ctx, &r, NULL);
+		ret = wpa_print_result(ctx, &r, NULL);
 	}
 	wpa_resp_free(&r);
 	json_object_put(body);
@@ -430,7 +430,7 @@ int wpa_catalogue_history(struct wpa_ctx *ctx, struct wpa_args *a)
 	if (asprintf(&full, "%s%s", path, query ? query : "") >= 0)
 		ret = wpa_request(ctx, "GET", full, NULL, &r);
 	if (!ret)
-		wpa_print_result(ctx, &r, wpa_history_columns);
+		ret = wpa_print_result(ctx, &r, wpa_history_columns);
 	wpa_resp_free(&r);
 	free(full);
 	free(path);
@@ -459,10 +459,11 @@ int wpa_catalogue_history(struct wpa_ctx *ctx, struct wpa_args *a)
 #define CONTENT_ACTIONS(P, ONE)                                                           \
 	{ "upload", "Upload the content of " ONE " from FILE, streamed from disk with its"  \
 	  " SHA-256 (X-Content-SHA256), which the server checks; a progress bar on a"      \
-	  " terminal. The server has no resumable uploads: run the same command again to"  \
-	  " resume, which is safe, and sends nothing when the server already holds this"   \
-	  " file", "PUT /api/v1/" P "/{id}/content", "admin", "ID FILE",                   \
-	  2, 2, K_OTHER, NULL, wpa_content_upload, NULL },                            \
+	  " terminal. An interrupted upload resumes: run the same command again and only"  \
+	  " the bytes the server lacks (GET /api/v1/" P "/{id}/upload) are sent with"       \
+	  " Content-Range; nothing is sent when the server already holds this file",       \
+	  "PUT /api/v1/" P "/{id}/content", "admin",                                       \
+	  "ID FILE", 2, 2, K_OTHER, wpa_upload_opts, wpa_content_upload, NULL },           \
 	{ "download", "Download the content of " ONE " to FILE, resuming FILE.part, and"   \
 	  " verify its SHA-256", "GET /api/v1/" P "/{id}/content", "read-only", "ID FILE",  \
 	  2, 2, K_OTHER, NULL, wpa_content_download, NULL }

@@ -116,6 +116,8 @@ const char *wpa_metavar(const struct wpa_opt *o)
 	case WT_STRING:
 		break;
 	}
+	if (!strcmp(o->name, "limit-rate"))
+		return "BYTES";
 	return !strcmp(o->name, "server") ? "URL" : "TEXT";
 }
 

@@ -231,7 +231,7 @@ int wpa_call(struct wpa_ctx *ctx, struct wpa_args *a, const struct wpa_column *c
 	if (path)
 		ret = wpa_request(ctx, method, path, body, &r);
 	if (!ret)
-		wpa_print_result(ctx, &r, cols);
+		ret = wpa_print_result(ctx, &r, cols);
 	wpa_resp_free(&r);
 	json_object_put(body);
 	free(path);

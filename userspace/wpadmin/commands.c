@@ -114,7 +114,7 @@ int wpa_device_command(struct wpa_ctx *ctx, struct wpa_args *a)
 	ret = wpa_request(ctx, "POST", "/api/v1/commands", body, &r);
 	if (!ret) {
 		describe(ctx, &r);
-		wpa_print_result(ctx, &r, NULL);
+		ret = wpa_print_result(ctx, &r, NULL);
 	}
 	wpa_resp_free(&r);
 	json_object_put(body);
@@ -151,7 +151,7 @@ static int command_transition(struct wpa_ctx *ctx, struct wpa_args *a)
 	if (!ret) {
 		wpa_info(ctx, "Command %s is now %s", a->pos[0],
 			 wpa_str(r.json, "state") ? wpa_str(r.json, "state") : "?");
-		wpa_print_result(ctx, &r, NULL);
+		ret = wpa_print_result(ctx, &r, NULL);
 	}
 	wpa_resp_free(&r);
 	free(path);

@@ -97,35 +97,46 @@ void wpa_config_set(struct wpa_config *c, const char *key, json_object *val)
 		json_object_object_del(c->root, key);
 }
 
-static int mkdir_private(const char *path)
+/*
+ * mkdir -p: create every missing directory of @path, mode 0700 (existing
+ * ones are left as they are).  On failure, @path is cut after the
+ * directory that could not be created, for the message.
+ */
+static int mkdir_private(char *path)
 {
-	return mkdir(path, 0700) && errno != EEXIST ? -errno : 0;
+	for (char *p = path + 1;; p++) {
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
 }
 
 int wpa_config_save(struct wpa_ctx *ctx)
 {
 	struct wpa_config *c = &ctx->cfg;
-	char dir[sizeof(c->path)], *slash, *data = NULL;
+	char dir[sizeof(c->path)], *data = NULL;
 	const char *text;
 	int ret;
 
+	/* The path always has a directory: see config_dir(). */
 	snprintf(dir, sizeof(dir), "%s", c->path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	/* ~/.config, then ~/.config/workphone. */
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		ret = mkdir_private(dir);
-		*slash = '/';
-		if (!ret)
-			ret = mkdir_private(dir);
-	} else {
-		ret = mkdir_private(dir);
+	*strrchr(dir, '/') = '\0';
+	ret = mkdir_private(dir);
+	if (ret) {
+		wpa_error(ctx, "cannot create the directory %s for %s: %s", dir, c->path,
+			  strerror(-ret));
+		return WPA_EXIT_USAGE;
 	}
 	text = json_object_to_json_string_ext(c->root, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!ret && asprintf(&data, "%s\n", text) < 0)
+	if (asprintf(&data, "%s\n", text) < 0)
 		ret = -ENOMEM;
 	if (!ret)
 		ret = wp_write_file_atomic(c->path, data, strlen(data), 0600);

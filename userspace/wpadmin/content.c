@@ -4,13 +4,13 @@
  *
  * Upload (PUT /api/v1/{images,apps}/{id}/content): the file is hashed,
  * then streamed from disk - never held in memory - with its SHA-256 in
- * X-Content-SHA256, so the server refuses it (422) if a byte differs.
- * wpserver has no resumable uploads: an interrupted upload leaves the
- * catalogue entry as it was, and running the same command again starts
- * over.  That is safe because the repository is content-addressed; and
- * when the server already holds exactly this file, nothing is sent.
- * "Expect: 100-continue" lets the server refuse (401, 403, 404, 413)
- * before the first byte.
+ * X-Content-SHA256, so the server refuses it (422) if a byte differs.  An
+ * upload cut off keeps its bytes on the server: before sending, GET
+ * .../upload says how many it holds and of which file, and when it is
+ * this one only the rest is sent, with Content-Range.  When the server
+ * already holds exactly this file, nothing is sent.  "Expect:
+ * 100-continue" lets the server refuse (401, 403, 404, 409, 413) before
+ * the first byte.  --limit-rate caps the sending rate.
  *
  * Download: to FILE.part with the shared client (a Range request resumes
  * it), verified against the catalogue's SHA-256, then renamed to FILE.
@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,11 +85,43 @@ static char *object_path(struct wpa_ctx *ctx, const char *id, const char *suffix
 	return wpa_path(prefix, id, suffix);
 }
 
+const struct wpa_opt wpa_upload_opts[] = {
+	{ "limit-rate", NULL, WT_STRING, 0, NULL,
+	  "send at most BYTES a second (K, M or G: 1024, 1024^2, 1024^3 bytes; e.g. 500K)" },
+	{ NULL, NULL, 0, 0, NULL, NULL },
+};
+
 struct upload {
 	int fd;
+	long long offset;	/* resumed: bytes the server already holds */
 	struct wpa_progress prog;
 	FILE *answer;
 };
+
+/* "500K", "2M", "1G" or bytes: 0 and *out, or -1. */
+static int parse_rate(const char *s, long long *out)
+{
+	char *end;
+	long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v <= 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (LLONG_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
 
 static size_t upload_read(char *buf, size_t size, size_t nmemb, void *userdata)
 {
@@ -109,7 +142,7 @@ static int upload_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
 	(void)dltotal;
 	(void)dlnow;
 	(void)ultotal;
-	wpa_progress_update(&up->prog, (long long)ulnow);
+	wpa_progress_update(&up->prog, up->offset + (long long)ulnow);
 	return 0;
 }
 
@@ -120,12 +153,18 @@ static size_t upload_answer(char *ptr, size_t size, size_t nmemb, void *userdata
 	return fwrite(ptr, size, nmemb, up->answer) * size;
 }
 
-/* PUT the file behind @fd to @path; the answer in @resp, as wpa_request(). */
+/*
+ * PUT the file behind @fd to @path, from byte @offset on (with
+ * Content-Range when not 0) at most @rate bytes a second (0: no limit);
+ * the answer in @resp, as wpa_request().
+ */
 static int put_file(struct wpa_ctx *ctx, const char *path, int fd, long long size,
-		    const char *sha256, struct wpa_resp *resp)
+		    long long offset, long long rate, const char *sha256,
+		    struct wpa_resp *resp)
 {
 	char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *auth = NULL, *hdr = NULL;
-	struct upload up = { .fd = fd };
+	char *range = NULL;
+	struct upload up = { .fd = fd, .offset = offset };
 	struct curl_slist *headers = NULL;
 	size_t len = 0;
 	CURLcode rc = CURLE_OUT_OF_MEMORY;
@@ -137,10 +176,19 @@ static int put_file(struct wpa_ctx *ctx, const char *path, int fd, long long siz
 	up.answer = open_memstream(&resp->body, &len);
 	if (!c || !up.answer || asprintf(&url, "%s%s", ctx->server, path) < 0 ||
 	    asprintf(&auth, "Authorization: Bearer %s", ctx->token) < 0 ||
-	    asprintf(&hdr, "X-Content-SHA256: %s", sha256) < 0)
+	    asprintf(&hdr, "X-Content-SHA256: %s", sha256) < 0 ||
+	    (offset && asprintf(&range, "Content-Range: bytes %lld-%lld/%lld", offset, size - 1,
+				size) < 0))
 		goto done;
+	if (lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		snprintf(errbuf, sizeof(errbuf), "seek: %s", strerror(errno));
+		rc = CURLE_READ_ERROR;
+		goto done;
+	}
 	headers = curl_slist_append(headers, auth);
 	headers = curl_slist_append(headers, hdr);
+	if (range)
+		headers = curl_slist_append(headers, range);
 	headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
 	headers = curl_slist_append(headers, "Accept: application/json");
 	/* Let the server refuse before the first byte of a large file. */
@@ -160,7 +208,9 @@ static int put_file(struct wpa_ctx *ctx, const char *path, int fd, long long siz
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(size - offset));
+	if (rate)
+		curl_easy_setopt(c, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)rate);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, upload_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &up);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, upload_answer);
@@ -173,7 +223,7 @@ static int put_file(struct wpa_ctx *ctx, const char *path, int fd, long long siz
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &sent);
 	if (rc == CURLE_OK)
-		wpa_progress_end(&up.prog, (long long)sent);
+		wpa_progress_end(&up.prog, offset + (long long)sent);
 	else if (up.prog.on && up.prog.tty)
 		fputc('\n', stderr);
 done:
@@ -187,10 +237,11 @@ done:
 	free(url);
 	free(auth);
 	free(hdr);
+	free(range);
 	/* A server that refused early may close while we send: its answer counts. */
 	if (rc != CURLE_OK && !resp->status) {
-		wpa_error(ctx, "upload to %s%s failed: %s; nothing was changed, run the same"
-			  " command again", ctx->server, path,
+		wpa_error(ctx, "upload to %s%s failed: %s; the content was not changed, run"
+			  " the same command again to resume", ctx->server, path,
 			  errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return WPA_EXIT_UNREACHABLE;
 	}
@@ -206,16 +257,72 @@ done:
 	return WPA_OK;
 }
 
+/*
+ * Where to start: the bytes the server holds of an interrupted upload of
+ * this file (GET .../upload), or 0.  Waits a little for an upload that is
+ * still being cut off (the server notices a client gone at its next read).
+ */
+static int resume_offset(struct wpa_ctx *ctx, const char *id, const char *sha256,
+			 long long size, long long *offset)
+{
+	char *path = object_path(ctx, id, "/upload"), text[32];
+	struct wpa_resp r = { 0 };
+	const char *have;
+	long long got;
+	int ret;
+
+	*offset = 0;
+	for (int tries = 0;; tries++) {
+		wpa_resp_free(&r);
+		ret = wpa_request_quiet(ctx, "GET", path, NULL, &r);
+		if (ret || tries == 50 ||
+		    !json_object_get_boolean(json_object_object_get(r.json, "in_progress")))
+			break;
+		usleep(100 * 1000);
+	}
+	if (ret == WPA_EXIT_NOT_FOUND || r.status == 405) {
+		ret = WPA_OK;	/* nothing to resume (or a server without resuming) */
+		goto out;
+	}
+	if (ret) {
+		if (r.status)
+			wpa_report(ctx, &r);
+		goto out;
+	}
+	have = wpa_str(r.json, "sha256");
+	got = json_object_get_int64(json_object_object_get(r.json, "received"));
+	if (have && !strcmp(have, sha256) && got > 0 && got < size) {
+		*offset = got;
+		wpa_info(ctx, "The server holds %s of an interrupted upload of this file:"
+			 " resuming at %lld bytes", wpa_fmt_size((double)got, text, sizeof(text)),
+			 got);
+	} else if (have && strcmp(have, sha256) && got > 0) {
+		wpa_info(ctx, "The server holds %lld bytes of an interrupted upload of another file"
+			 " (sha256 %s): starting over", got, have);
+	}
+out:
+	wpa_resp_free(&r);
+	free(path);
+	return ret;
+}
+
 int wpa_content_upload(struct wpa_ctx *ctx, struct wpa_args *a)
 {
 	const char *id = a->pos[0], *file = a->pos[1], *noun = ctx->group->res->noun;
 	char *path = object_path(ctx, id, NULL), *content = object_path(ctx, id, "/content");
 	char sha256[65] = "", size_text[32];
 	struct wpa_resp obj = { 0 }, r = { 0 };
-	const char *have;
+	const char *have, *rate_text = wpa_get(a, "limit-rate");
+	long long offset = 0, rate = 0;
 	struct stat st;
-	int fd, ret;
+	int fd = -1, ret;
 
+	if (rate_text && parse_rate(rate_text, &rate)) {
+		wpa_usage_error(ctx, "--limit-rate: '%s' is not a rate in bytes a second (e.g."
+				" 1048576, 500K, 2M, 1G)", rate_text);
+		ret = WPA_EXIT_USAGE;
+		goto out;
+	}
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		wpa_usage_error(ctx, "%s: %s", file, strerror(errno));
@@ -241,7 +348,10 @@ int wpa_content_upload(struct wpa_ctx *ctx, struct wpa_args *a)
 		wpa_print_result(ctx, &obj, NULL);
 		goto out;
 	}
-	ret = put_file(ctx, content, fd, (long long)st.st_size, sha256, &r);
+	ret = resume_offset(ctx, id, sha256, (long long)st.st_size, &offset);
+	if (ret)
+		goto out;
+	ret = put_file(ctx, content, fd, (long long)st.st_size, offset, rate, sha256, &r);
 	if (ret)
 		goto out;
 	if (!wpa_str(r.json, "sha256") || strcmp(wpa_str(r.json, "sha256"), sha256)) {

@@ -255,41 +255,65 @@ static void action_names(const struct wpa_group *g, char *buf, size_t len)
 			 a == g->actions ? "" : ", ", a->name);
 }
 
-/* wpadmin help [COMMAND [ACTION]] */
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/*
+ * wpadmin help [COMMAND [ACTION]]: --help or -h among the words asks for
+ * the same help ("wpadmin help --help" is "wpadmin --help").
+ */
 static int help_command(struct wpa_ctx *ctx, int argc, char **argv)
 {
 	const struct wpa_group *g;
 	const struct wpa_action *a;
+	const char *word[2];
+	int n = 0;
 
-	if (!argc) {
+	snprintf(ctx->cmd, sizeof(ctx->cmd), "wpadmin help");
+	for (int i = 0; i < argc; i++) {
+		if (is_help(argv[i]))
+			continue;
+		if (argv[i][0] == '-') {
+			wpa_usage_error(ctx, "unknown option '%s'", argv[i]);
+			return WPA_EXIT_USAGE;
+		}
+		if (n == 2) {
+			wpa_usage_error(ctx, "unexpected argument '%s'", argv[i]);
+			return WPA_EXIT_USAGE;
+		}
+		word[n++] = argv[i];
+	}
+	if (!n) {
 		wpa_help_main(stdout);
 		return WPA_OK;
 	}
-	g = find_group(argv[0]);
+	g = find_group(word[0]);
 	if (!g) {
-		wpa_usage_error(ctx, "unknown command '%s'", argv[0]);
+		wpa_usage_error(ctx, "unknown command '%s'", word[0]);
+		return WPA_EXIT_USAGE;
+	}
+	if (g->single && n > 1) {
+		wpa_usage_error(ctx, "unexpected argument '%s': %s has no actions", word[1],
+				g->name);
 		return WPA_EXIT_USAGE;
 	}
 	if (g->single) {
 		wpa_help_action(stdout, g, &g->actions[0]);
 		return WPA_OK;
 	}
-	if (argc == 1) {
+	if (n == 1) {
 		wpa_help_group(stdout, g);
 		return WPA_OK;
 	}
-	a = find_action(g, argv[1]);
+	a = find_action(g, word[1]);
 	if (!a) {
-		wpa_usage_error(ctx, "unknown action '%s' of %s", argv[1], g->name);
+		wpa_usage_error(ctx, "unknown action '%s' of %s", word[1], g->name);
 		return WPA_EXIT_USAGE;
 	}
 	wpa_help_action(stdout, g, a);
 	return WPA_OK;
-}
-
-static bool is_help(const char *arg)
-{
-	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
 }
 
 static int run(struct wpa_ctx *ctx, int argc, char **argv)

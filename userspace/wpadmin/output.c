@@ -341,21 +341,29 @@ void wpa_print_object(json_object *obj)
 		print_object(obj, 0);
 }
 
-void wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
-		      const struct wpa_column *cols)
+int wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
+		     const struct wpa_column *cols)
 {
-	json_object *items;
+	json_object *items = NULL;
+	const char *wrong = NULL;
 
-	if (ctx->json) {
+	/* Every answer of the admin API is an object; a page has items. */
+	if (r->json && !json_object_is_type(r->json, json_type_object))
+		wrong = "not a JSON object";
+	else if (r->json && json_object_object_get_ex(r->json, "items", &items) &&
+		 !json_object_is_type(items, json_type_array))
+		wrong = "a page whose items are not a list";
+	if (ctx->json)
 		wpa_print_raw(r);
-		return;
-	}
-	if (!r->json)
-		return;
-	if (cols && json_object_object_get_ex(r->json, "items", &items))
+	else if (r->json && !wrong && cols && items)
 		wpa_print_page(ctx, r->json, cols);
-	else
+	else if (r->json && !wrong)
 		wpa_print_object(r->json);
+	if (wrong) {
+		wpa_error(ctx, "the server's answer is %s (HTTP %ld)", wrong, r->status);
+		return WPA_EXIT_SERVER;
+	}
+	return WPA_OK;
 }
 
 int wpa_get_print(struct wpa_ctx *ctx, char *path, const struct wpa_column *cols)
@@ -367,7 +375,7 @@ int wpa_get_print(struct wpa_ctx *ctx, char *path, const struct wpa_column *cols
 		return WPA_EXIT_SERVER;
 	ret = wpa_request(ctx, "GET", path, NULL, &r);
 	if (!ret)
-		wpa_print_result(ctx, &r, cols);
+		ret = wpa_print_result(ctx, &r, cols);
 	wpa_resp_free(&r);
 	free(path);
 	return ret;

@@ -278,9 +278,12 @@ void wpa_print_object(json_object *obj);
 const char *wpa_fmt_time(long long ms, char *buf, size_t len);
 const char *wpa_fmt_size(double bytes, char *buf, size_t len);
 const char *wpa_fmt_duration(long long s, char *buf, size_t len);
-/* Print the answer: raw with --json, else the object or the page. */
-void wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
-		      const struct wpa_column *cols);
+/*
+ * Print the answer: raw with --json, else the object or the page.
+ * WPA_EXIT_SERVER (reported) when it is not a JSON object.
+ */
+int wpa_print_result(struct wpa_ctx *ctx, const struct wpa_resp *r,
+		     const struct wpa_column *cols);
 /* GET @path (NULL: out of memory) and print the answer; frees @path. */
 int wpa_get_print(struct wpa_ctx *ctx, char *path, const struct wpa_column *cols);
 const char *wpa_str(json_object *obj, const char *key);
@@ -312,10 +315,11 @@ int wpa_catalogue_history(struct wpa_ctx *ctx, struct wpa_args *a);
 int wpa_content_upload(struct wpa_ctx *ctx, struct wpa_args *a);
 int wpa_content_download(struct wpa_ctx *ctx, struct wpa_args *a);
 int wpa_device_command(struct wpa_ctx *ctx, struct wpa_args *a);
-int wpa_completion_bash(struct wpa_ctx *ctx, struct wpa_args *a);
+int wpa_completion(struct wpa_ctx *ctx, struct wpa_args *a);
 
 extern const struct wpa_resource wpa_res_devices;
 extern const struct wpa_opt wpa_search_opts[];
+extern const struct wpa_opt wpa_upload_opts[];
 extern const struct wpa_column wpa_history_columns[];
 extern const struct wpa_column wpa_command_columns[];
 
