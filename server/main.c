@@ -124,7 +124,8 @@ static int serve(const struct wp_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (open_app(&app, cfg, true, &err) || wp_http_start(&app, &http, &err)) {
+	if (open_app(&app, cfg, true, &err) || db_require_latest(app.db, &err) ||
+	    wp_http_start(&app, &http, &err)) {
 		fail(&err);
 		goto out;
 	}

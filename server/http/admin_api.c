@@ -269,11 +269,13 @@ static int handle_settings(struct wp_request *req, struct wp_reply *rep)
 /* --- image and application content: streamed upload, ranged download --- */
 
 /*
- * An upload's state for the request: the upload, its partial's key and
- * the Upload-Offset header of a 409 or 202 answer.
+ * An upload's state for the request: the upload, its partial's key,
+ * whether it has a Content-Range, and the Upload-Offset header of a 409
+ * upload_offset_mismatch or a 202 answer.
  */
 struct upload_req {
 	struct wp_upload *up;
+	bool ranged;
 	char key[96];
 	char offset[24];
 	const char *headers[3];
@@ -390,8 +392,9 @@ static int upload_begin(struct wp_request *req, struct wp_reply *rep)
 	if (upload_key(req, u->key, sizeof(u->key)))
 		return -1;
 	spec.key = u->key;
+	u->ranged = spec.ranged;
 	if (wp_upload_begin(req->app, &spec, &u->up, &req->err)) {
-		if (req->err.status == 409 && range)
+		if (req->err.code && !strcmp(req->err.code, "upload_offset_mismatch"))
 			set_offset(u, rep, spec.received);
 		return -1;
 	}
@@ -404,7 +407,13 @@ static int upload_data(struct wp_request *req, const char *data, size_t len,
 	struct upload_req *u = req->stream;
 
 	(void)rep;
-	if (wp_upload_size(u->up) + len > (uint64_t)req->app->cfg->max_upload) {
+	/*
+	 * A ranged upload's total was checked against max-upload at its
+	 * start, and the body may not go past its range: wp_upload_write()
+	 * refuses that, keeping the partial for a resume.
+	 */
+	if (!u->ranged &&
+	    wp_upload_size(u->up) + len > (uint64_t)req->app->cfg->max_upload) {
 		/* It can never be completed: nothing to resume. */
 		wp_upload_discard(u->up);
 		return wp_fail(&req->err, 413, "payload_too_large", "body",

@@ -185,7 +185,8 @@ struct pending {
 int wp_checkin(struct wp_app *app, const struct wp_principal *device,
 	       json_object *body, json_object **out, struct wp_err *err)
 {
-	static const char *const allowed[] = { "nonce", "results", "policy_version", NULL };
+	static const char *const allowed[] = { "nonce", "results", "policy_version", "wiped",
+					       NULL };
 	struct wp_device_policy pol;
 	struct pending cmds[WPDOC_CMDS_PER_NONCE];
 	int ncmds = 0, ret = -1;
@@ -198,12 +199,13 @@ int wp_checkin(struct wp_app *app, const struct wp_principal *device,
 	char now_s[DB_INT_LEN], inactive_s[DB_INT_LEN], ver_s[DB_INT_LEN];
 	int64_t now_ms = wp_now_ms(), now_ns = wp_now_ns(), grace_ms;
 	long long reported_version;
-	bool wiped;
+	bool wiped, reports_wiped = false;
 	struct wpdoc doc = { 0 };
 
 	if (wpj_only(body, allowed, err) ||
 	    wpj_string(body, "nonce", true, 64, &nonce_b64, err) ||
-	    wpj_int(body, "policy_version", false, 0, UINT32_MAX, &reported_version, NULL, err))
+	    wpj_int(body, "policy_version", false, 0, UINT32_MAX, &reported_version, NULL, err) ||
+	    wpj_bool(body, "wiped", false, &reports_wiped, NULL, err))
 		return -1;
 	if (wp_base64_decode(nonce_b64, &nonce, &nonce_len) || nonce_len != 32) {
 		free(nonce);
@@ -235,6 +237,22 @@ int wp_checkin(struct wp_app *app, const struct wp_principal *device,
 			goto out;
 		if (!stored)
 			json_object_array_add(ignored, json_object_new_string(cid));
+	}
+	/*
+	 * The enabler wiped the work phone on its own (auto-wipe, or a wipe
+	 * whose result was lost): the device says so, and it is final.
+	 */
+	if (reports_wiped) {
+		long long changed = 0;
+
+		p[0] = device->id;
+		p[1] = db_int(now_s, now_ms);
+		if (db_exec(tx, "UPDATE devices SET status = 'wiped', updated_at = $2"
+			    " WHERE id = $1 AND status <> 'wiped'", 2, p, NULL, &changed, err) ||
+		    (changed && wp_audit(tx, device, "wipe", "device", device->id, NULL, NULL,
+					 "device %s reports its work phone wiped by the enabler",
+					 device->id)))
+			goto out;
 	}
 	/* A wipe reported just now ends the device's life. */
 	p[0] = device->id;

@@ -34,6 +34,7 @@ struct wp_upload {
 	uint64_t limit;		/* ranged: end + 1 of Content-Range */
 	int64_t total;		/* the whole file's size, or -1 */
 	bool resumable;		/* has an expected SHA-256: kept when cut off */
+	bool hashing;		/* the body is hashed: it may complete the file */
 	bool done;
 };
 
@@ -62,31 +63,43 @@ int wp_repo_init(struct wp_app *app, struct wp_err *err)
 	return mkdir_p(path, err);
 }
 
-/* Unlock the partial, removing it (and its description) unless @keep. */
+/*
+ * Unlock the partial, removing it and its description unless @keep: the
+ * description first, under the lock, so that a partial is never left
+ * described but incomplete, nor a description left for a new partial.
+ */
 static void release(struct wp_upload *up, bool keep)
 {
 	if (up->fd < 0)
 		return;
 	if (!keep) {
-		unlink(up->path);
 		unlink(up->meta);
+		unlink(up->path);
 	}
 	close(up->fd);
 	up->fd = -1;
 }
 
+/* A busy partial is tried again this often, this long apart. */
+#define LOCK_RETRIES 5
+#define LOCK_RETRY_NS (20 * 1000 * 1000)
+
 /*
  * Open and lock the object's partial file, creating it.  A second upload
- * of the same object meanwhile is refused, not queued.  The file may be
- * renamed into the repository or removed between open() and flock(): then
- * the lock is on a file no longer at the path, and the path is opened
- * again.
+ * of the same object meanwhile is refused, not queued; a lock held only
+ * briefly (GET .../upload probes it with LOCK_SH) is waited for, a few
+ * times 20 ms.  The file may be renamed into the repository or removed
+ * between open() and flock(): then the lock is on a file no longer at the
+ * path, and the path is opened again.
  */
 static int lock_partial(struct wp_upload *up, struct wp_err *err)
 {
-	for (int tries = 0; tries < 8; tries++) {
+	const struct timespec pause = { 0, LOCK_RETRY_NS };
+	int busy = 0;
+
+	for (int moved = 0; moved < 8;) {
 		struct stat a, b;
-		int fd = open(up->path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		int fd = open(up->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 		if (fd < 0)
 			return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
@@ -96,7 +109,10 @@ static int lock_partial(struct wp_upload *up, struct wp_err *err)
 			close(fd);
 			if (e != EWOULDBLOCK)
 				return WP_INTERNAL(err, "lock %s: %s", up->path, strerror(e));
-			break;
+			if (busy++ == LOCK_RETRIES)
+				break;
+			nanosleep(&pause, NULL);
+			continue;
 		}
 		if (!fstat(fd, &a) && !stat(up->path, &b) && a.st_dev == b.st_dev &&
 		    a.st_ino == b.st_ino) {
@@ -104,6 +120,7 @@ static int lock_partial(struct wp_upload *up, struct wp_err *err)
 			return 0;
 		}
 		close(fd);
+		moved++;
 	}
 	return wp_fail(err, 409, "upload_in_progress", NULL,
 		       "another upload of this object is in progress; try again when it has"
@@ -173,25 +190,31 @@ static int hash_prefix(struct wp_upload *up, uint64_t len, struct wp_err *err)
 	return 0;
 }
 
-/* A ranged upload: append to the partial if it is the same file and ends here. */
-static int begin_ranged(struct wp_upload *up, struct wp_upload_spec *spec,
+/*
+ * A ranged upload: append to the partial if it is the same file and ends
+ * here.  *@have tells whether the partial had a description (read under
+ * the lock): a refused upload keeps such a partial, and removes any other.
+ * Only the part that completes the file reads back and hashes the bytes
+ * before it; an earlier part just appends.
+ */
+static int begin_ranged(struct wp_upload *up, struct wp_upload_spec *spec, bool *have,
 			struct wp_err *err)
 {
 	char have_sha[WP_SHA256_HEX];
 	int64_t have_total = -1;
-	bool have = !read_meta(up->meta, have_sha, &have_total);
 	struct stat st;
 
+	*have = !read_meta(up->meta, have_sha, &have_total);
 	if (fstat(up->fd, &st))
 		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
 	/* No resumable partial: only a range from byte 0 starts one. */
-	spec->received = have ? (uint64_t)st.st_size : 0;
-	if (have && strcmp(have_sha, spec->sha256))
+	spec->received = *have ? (uint64_t)st.st_size : 0;
+	if (*have && strcmp(have_sha, spec->sha256))
 		return wp_fail(err, 409, "upload_conflict", "X-Content-SHA256",
 			       "the interrupted upload of this object is of a file with SHA-256"
 			       " %s, not %s: to upload another file, start over with a PUT"
 			       " without Content-Range", have_sha, spec->sha256);
-	if (have && have_total >= 0 && (uint64_t)have_total != spec->total)
+	if (*have && have_total >= 0 && (uint64_t)have_total != spec->total)
 		return wp_fail(err, 416, "range_not_satisfiable", "Content-Range",
 			       "Content-Range: the file is %" PRId64 " bytes in all, not %" PRIu64,
 			       have_total, spec->total);
@@ -200,12 +223,13 @@ static int begin_ranged(struct wp_upload *up, struct wp_upload_spec *spec,
 			       "Content-Range starts at byte %" PRIu64 " but the server holds %"
 			       PRIu64 " bytes of this upload: resume at byte %" PRIu64,
 			       spec->start, spec->received, spec->received);
-	if (!have && ftruncate(up->fd, 0))
+	if (!*have && ftruncate(up->fd, 0))
 		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
 	up->total = (int64_t)spec->total;
-	if ((!have || have_total < 0) && write_meta(up, spec->sha256, err))
+	if ((!*have || have_total < 0) && write_meta(up, spec->sha256, err))
 		return -1;
-	if (hash_prefix(up, spec->received, err))
+	up->hashing = spec->end + 1 == spec->total;
+	if (up->hashing && hash_prefix(up, spec->received, err))
 		return -1;
 	if (lseek(up->fd, (off_t)spec->received, SEEK_SET) < 0)
 		return WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
@@ -219,7 +243,7 @@ int wp_upload_begin(struct wp_app *app, struct wp_upload_spec *spec,
 		    struct wp_upload **out, struct wp_err *err)
 {
 	struct wp_upload *up = calloc(1, sizeof(*up));
-	bool existed;
+	bool have;
 
 	if (!up)
 		return WP_INTERNAL(err, "out of memory");
@@ -232,30 +256,34 @@ int wp_upload_begin(struct wp_app *app, struct wp_upload_spec *spec,
 	snprintf(up->meta, sizeof(up->meta), "%s/incoming/%s.json", app->repo_dir, spec->key);
 	up->sha = EVP_MD_CTX_new();
 	if (!up->sha || !EVP_DigestInit_ex(up->sha, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(up->sha);
 		free(up);
 		return WP_INTERNAL(err, "sha256 init failed");
 	}
-	existed = !access(up->meta, F_OK);
 	if (lock_partial(up, err))
 		goto fail;
 	if (spec->ranged) {
-		if (begin_ranged(up, spec, err)) {
+		if (begin_ranged(up, spec, &have, err)) {
 			/* Refused: a partial is kept as it was, a new one not left behind. */
-			release(up, existed);
+			release(up, have);
 			goto fail;
 		}
 	} else {
-		/* A full upload starts over. */
+		/* A full upload starts over: the old description goes first. */
 		up->total = spec->total_hint;
 		up->resumable = spec->sha256 != NULL;
+		up->hashing = true;
+		if (unlink(up->meta) && errno != ENOENT) {
+			WP_INTERNAL(err, "%s: %s", up->meta, strerror(errno));
+			release(up, true);
+			goto fail;
+		}
 		if (ftruncate(up->fd, 0)) {
 			WP_INTERNAL(err, "%s: %s", up->path, strerror(errno));
 			release(up, false);
 			goto fail;
 		}
-		if (!up->resumable) {
-			unlink(up->meta);
-		} else if (write_meta(up, spec->sha256, err)) {
+		if (up->resumable && write_meta(up, spec->sha256, err)) {
 			release(up, false);
 			goto fail;
 		}
@@ -280,7 +308,7 @@ int wp_upload_write(struct wp_upload *up, const void *data, size_t len,
 			       "the body goes on past byte %" PRIu64 ", the end Content-Range"
 			       " announced", up->limit - 1);
 	}
-	if (!EVP_DigestUpdate(up->sha, data, len))
+	if (up->hashing && !EVP_DigestUpdate(up->sha, data, len))
 		return WP_INTERNAL(err, "sha256 update failed");
 	while (len) {
 		ssize_t n = write(up->fd, p, len);
@@ -336,6 +364,8 @@ int wp_upload_finish(struct wp_upload *up, const char *expected,
 
 	if (up->fd < 0)
 		return WP_INTERNAL(err, "the upload has ended");
+	if (!up->hashing)
+		return WP_INTERNAL(err, "the upload does not complete the file");
 	if (!EVP_DigestFinal_ex(up->sha, md, &md_len))
 		return WP_INTERNAL(err, "sha256 final failed");
 	wp_hex(md, md_len, sha256);
@@ -351,11 +381,19 @@ int wp_upload_finish(struct wp_upload *up, const char *expected,
 	if (mkdir_p(dir, err))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, sha256);
-	/* Same content, same name: an existing file is already this one. */
-	if (rename(up->path, path))
-		return WP_INTERNAL(err, "rename to %s: %s", path, strerror(errno));
+	/*
+	 * The description goes first (the partial is complete: nothing to
+	 * resume any more), then the partial, under the lock.  Same content,
+	 * same name: an existing file is already this one.
+	 */
+	if (unlink(up->meta) && errno != ENOENT)
+		return WP_INTERNAL(err, "%s: %s", up->meta, strerror(errno));
+	if (rename(up->path, path)) {
+		WP_INTERNAL(err, "rename to %s: %s", path, strerror(errno));
+		release(up, false);
+		return -1;
+	}
 	up->done = true;
-	unlink(up->meta);
 	close(up->fd);
 	up->fd = -1;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -421,6 +459,35 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/*
+ * Remove the partial at @path, described by @meta, if it is older than
+ * @limit and not locked.  The age is checked again once the lock is
+ * held, on that same file: meanwhile an upload may have appended to it
+ * (a newer mtime), or finished or discarded it and another begun a new
+ * partial at the path (another inode).
+ */
+static bool expire_partial(const char *path, const char *meta, time_t limit)
+{
+	struct stat held, now;
+	bool stale;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return false;
+	}
+	stale = !fstat(fd, &held) && !stat(path, &now) && held.st_dev == now.st_dev &&
+		held.st_ino == now.st_ino && held.st_mtime <= limit;
+	if (stale) {
+		unlink(meta);
+		unlink(path);
+	}
+	close(fd);
+	return stale;
+}
+
 void wp_upload_expire(struct wp_app *app)
 {
 	char dir[700], path[1000], base[1000];
@@ -435,7 +502,6 @@ void wp_upload_expire(struct wp_app *app)
 		return;
 	while ((e = readdir(d))) {
 		size_t len;
-		int fd;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -445,16 +511,9 @@ void wp_upload_expire(struct wp_app *app)
 		len = strlen(path);
 		if (ends_with(path, ".part")) {
 			/* Not one being written to. */
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
-				if (fd >= 0)
-					close(fd);
-				continue;
-			}
 			snprintf(base, sizeof(base), "%.*s.json", (int)(len - 5), path);
-			unlink(path);
-			unlink(base);
-			close(fd);
+			if (!expire_partial(path, base, limit))
+				continue;
 			wp_log(WP_LOG_INFO, "removed a stale partial upload", "file", e->d_name,
 			       NULL);
 		} else if (ends_with(path, ".json") || ends_with(path, ".json.tmp")) {

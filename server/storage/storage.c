@@ -6,6 +6,7 @@
  */
 #include "storage.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,21 +138,57 @@ int db_one(struct db_tx *tx, const char *sql, int nparams,
 	return 0;
 }
 
+/* The newest schema version this binary knows. */
+static int schema_latest(void)
+{
+	int latest = 0;
+
+	for (const struct db_migration *m = db_migrations; m->version; m++)
+		latest = m->version;
+	return latest;
+}
+
 /*
- * Apply the migrations the database lacks.  WPSERVER_SCHEMA_MAX=N (for
- * the upgrade tests only) stops after version N, making a database as an
- * older wpserver left it.  A database newer than this binary is refused:
+ * WPSERVER_SCHEMA_MAX=N, for the upgrade tests only: migrations stop after
+ * version N, making a database as an older wpserver left it (with, e.g.,
+ * wpserver create-admin); wpserver serve refuses such a database (see
+ * db_require_latest()).  *@max is N, or -1 when the variable is unset or
+ * empty; anything but a positive decimal integer is refused.
+ */
+static int schema_max(int *max, struct wp_err *err)
+{
+	const char *s = getenv("WPSERVER_SCHEMA_MAX");
+	char *end;
+	long v;
+
+	*max = -1;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v < 1 || v > 1000000)
+		return wp_fail(err, 400, "invalid_config", "WPSERVER_SCHEMA_MAX",
+			       "WPSERVER_SCHEMA_MAX must be a positive integer (a schema"
+			       " version, for tests only), not '%.40s'", s);
+	*max = (int)v;
+	wp_log(WP_LOG_WARN, "WPSERVER_SCHEMA_MAX is set: schema migrations stop at that"
+	       " version (for tests only)", "value", s, NULL);
+	return 0;
+}
+
+/*
+ * Apply the migrations the database lacks, up to WPSERVER_SCHEMA_MAX if
+ * set (see schema_max()).  A database newer than this binary is refused:
  * an older wpserver must not write to a schema it does not know.
  */
 static int migrate(struct db *db, struct wp_err *err)
 {
-	const char *max_env = getenv("WPSERVER_SCHEMA_MAX");
-	int max = max_env && *max_env ? atoi(max_env) : -1, latest = 0;
+	int max, latest = schema_latest();
 	struct db_tx *tx;
 	struct db_rows *rows;
 	int current;
 
-	if (db_begin(db, &tx, err))
+	if (schema_max(&max, err) || db_begin(db, &tx, err))
 		return -1;
 	/* One instance migrates; the others wait here, then find it done. */
 	if (db_lock(tx, "schema", err) ||
@@ -163,8 +200,6 @@ static int migrate(struct db *db, struct wp_err *err)
 		goto fail;
 	current = (int)db_atoll(db_val(rows, 0, 0));
 	db_rows_free(rows);
-	for (const struct db_migration *m = db_migrations; m->version; m++)
-		latest = m->version;
 	if (current > latest) {
 		wp_fail(err, 500, "schema_too_new", NULL,
 			"the database has schema version %d, newer than this wpserver's %d:"
@@ -253,6 +288,20 @@ int db_schema_version(struct db *db, int *version, struct wp_err *err)
 	*version = (int)db_atoll(db_val(rows, 0, 0));
 	db_rows_free(rows);
 	db_rollback(tx);
+	return 0;
+}
+
+int db_require_latest(struct db *db, struct wp_err *err)
+{
+	int version, latest = schema_latest();
+
+	if (db_schema_version(db, &version, err))
+		return -1;
+	if (version < latest)
+		return wp_fail(err, 500, "schema_too_old", "WPSERVER_SCHEMA_MAX",
+			       "the database has schema version %d, older than this wpserver's"
+			       " %d: unset WPSERVER_SCHEMA_MAX (for tests only) to upgrade it at"
+			       " start", version, latest);
 	return 0;
 }
 

@@ -70,6 +70,11 @@ int db_open(const char *url, int pool_size, struct db **out, struct wp_err *err)
 void db_close(struct db *db);
 const char *db_backend(const struct db *db);
 int db_schema_version(struct db *db, int *version, struct wp_err *err);
+/*
+ * Refuse a database whose schema is older than this binary's, which only
+ * WPSERVER_SCHEMA_MAX (for tests) leaves: wpserver serve must not run on it.
+ */
+int db_require_latest(struct db *db, struct wp_err *err);
 int db_check(struct db *db, struct wp_err *err);
 
 int db_begin(struct db *db, struct db_tx **tx, struct wp_err *err);

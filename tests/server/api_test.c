@@ -1535,6 +1535,36 @@ static int run_all(void)
 		request("GET", "/api/v1/stats", tok, NULL, NULL, NULL);
 		ok(streq(L("devices_by_status.inactive"), "2"),
 		   "statistics count inactive devices");
+
+		/* The enabler auto-wiped: the device says so at its check-in. */
+		checkin_body(body, sizeof(body), nonce, "[],\"wiped\":\"yes\"");
+		request("POST", "/api/v1/device/checkin", t2, body, NULL, NULL);
+		expect_error(400, "invalid_field", "wiped", "check-in with a non-boolean 'wiped'");
+		checkin_body(body, sizeof(body), nonce, "[],\"wiped\":false");
+		request("POST", "/api/v1/device/checkin", t2, body, NULL, NULL);
+		ok(last.status == 200 && L("lease.doc"), "check-in with \"wiped\": false is a renewal");
+		checkin_body(body, sizeof(body), nonce, "[],\"wiped\":true");
+		request("POST", "/api/v1/device/checkin", t2, body, NULL, NULL);
+		ok(last.status == 200 && streq(L("status"), "wiped") && !L("lease") &&
+		   !json_object_array_length(json_object_object_get(last.json, "commands")),
+		   "a device reporting its enabler wiped: answered wiped, no lease, no commands");
+		snprintf(path, sizeof(path), "/api/v1/devices/%s", d2);
+		request("GET", path, tok, NULL, NULL, NULL);
+		ok(streq(L("status"), "wiped"), "... the device shows wiped");
+		snprintf(path, sizeof(path), "/api/v1/activity?object_id=%s&action=wipe", d2);
+		request("GET", path, tok, NULL, NULL, NULL);
+		{
+			json_object *it = json_object_array_get_idx(
+				json_object_object_get(last.json, "items"), 0);
+			const char *sum = it ? jstr(it, "summary") : NULL;
+
+			ok(streq(L("total"), "1") && sum &&
+			   strstr(sum, "reports its work phone wiped by the enabler"),
+			   "... in the activity feed");
+		}
+		checkin_body(body, sizeof(body), nonce, "[],\"wiped\":true");
+		request("POST", "/api/v1/device/checkin", t2, body, NULL, NULL);
+		expect_error(410, "gone", NULL, "... and its next check-in is 410");
 		free(p2);
 		free(g2);
 		free(u2);
