@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -257,7 +259,8 @@ static void bad_updates_change_nothing(void **state)
 	/* A damaged archive (gzip magic, then garbage). */
 	snprintf(path, sizeof(path), "%s/damaged.tar.gz", t->root);
 	put(t->root, "damaged.tar.gz", "\x1f\x8b\x08 not really gzip");
-	refuse(t, img, path, "00", WP_IMAGE_NEED_MANIFEST, "failed (tar exit status 2: gzip: ");
+	assert_int_equal(wp_sha256_file(path, sha), 0);
+	refuse(t, img, path, sha, WP_IMAGE_NEED_MANIFEST, "failed (tar exit status 2: gzip: ");
 	/* A blob that is not there. */
 	refuse(t, img, "/nonexistent/image.blob", "00", 0, "/nonexistent/image.blob: No such file");
 }
@@ -312,6 +315,274 @@ static void an_interrupted_swap_is_recovered(void **state)
 	assert_false(exists(t->dir, "image.old"));
 }
 
+/*
+ * The image directory is writable by someone else (threat-model.rst):
+ * nothing planted in it makes root follow a link, block on a FIFO or
+ * install what the blob did not hold.
+ */
+
+/* An outside directory with one file, to check it stays untouched. */
+static void outside(struct t *t, char out[PATH_MAX])
+{
+	snprintf(out, PATH_MAX, "%s/outside", t->root);
+	assert_int_equal(mkdir(out, 0755), 0);
+	put(out, "precious", "untouched");
+}
+
+static void assert_outside_untouched(const char *out)
+{
+	char cmd[PATH_MAX + 64];
+
+	assert_string_equal(get(out, "precious"), "untouched");
+	/* Nothing else appeared in it: one entry besides . and .. */
+	snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s')\" = precious", out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void planted_image_new_and_old_links_are_not_followed(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], tar[PATH_MAX], sha[65], out[PATH_MAX], link[PATH_MAX + 16];
+	struct wp_image_info info;
+
+	provisioned(t, img);
+	outside(t, out);
+	snprintf(link, sizeof(link), "%s/image.new", t->dir);
+	assert_int_equal(symlink(out, link), 0);
+	snprintf(link, sizeof(link), "%s/image.old", t->dir);
+	assert_int_equal(symlink(out, link), 0);
+	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, &info,
+					 t->err, sizeof(t->err)), 0);
+	assert_true(info.disk_kept);
+	assert_string_equal(get(img, "disk.img"), "the phone's data");
+	assert_true(strstr(get(img, "manifest.json"), "\"version\": \"2\"") != NULL);
+	assert_outside_untouched(out);
+	assert_false(exists(t->dir, "image.new"));
+	assert_false(exists(t->dir, "image.old"));
+}
+
+static void an_image_dir_that_is_a_symlink_is_refused(void **state)
+{
+	struct t *t = *state;
+	char tar[PATH_MAX], sha[65], link[PATH_MAX], rel[] = "workphone";
+	int fd;
+
+	snprintf(link, sizeof(link), "%s/link", t->root);
+	assert_int_equal(symlink(t->dir, link), 0);
+	blob(t, "v1", MANIFEST("1", "disk.img"), "disk.img", tar, sha);
+	assert_int_equal(wp_image_update(link, tar, sha, 0, NULL, t->err, sizeof(t->err)), -1);
+	if (!strstr(t->err, "link: the image directory is a symbolic link: refused"))
+		fail_msg("unexpected error \"%s\"", t->err);
+	fd = wp_image_dir_open(link, true, t->err, sizeof(t->err));
+	assert_true(fd < 0);
+	assert_false(exists(t->dir, "image"));
+	assert_false(exists(t->dir, "image.new"));
+	/* A relative path is refused too: it depends on the working directory. */
+	assert_true(wp_image_dir_open(rel, false, t->err, sizeof(t->err)) < 0);
+	assert_true(strstr(t->err, "must be an absolute path") != NULL);
+}
+
+static void special_files_in_the_blob_are_refused(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], tar[400], sha[65], stage[400], cmd[4096];
+
+	provisioned(t, img);
+	snprintf(stage, sizeof(stage), "%s/stage-fifo", t->root);
+	assert_int_equal(mkdir(stage, 0700), 0);
+	put(stage, "manifest.json", MANIFEST("2", "disk.img"));
+	put(stage, "bzImage", "kernel");
+	put(stage, "initrd.img", "initrd");
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/sub' && mkfifo '%s/sub/pipe'", stage, stage);
+	assert_int_equal(system(cmd), 0);
+	snprintf(tar, sizeof(tar), "%s/fifo.tar", t->root);
+	snprintf(cmd, sizeof(cmd), "tar -cf '%s' -C '%s' .", tar, stage);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(wp_sha256_file(tar, sha), 0);
+	refuse(t, img, tar, sha, WP_IMAGE_NEED_MANIFEST,
+	       "member sub/pipe is a FIFO, not a regular file, directory or symbolic link");
+
+	if (geteuid())
+		return;		/* a device node needs root to make (and to unpack) */
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/sub' && mknod '%s/null' c 1 3 && "
+		 "tar -cf '%s' -C '%s' .", stage, stage, tar, stage);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(wp_sha256_file(tar, sha), 0);
+	refuse(t, img, tar, sha, WP_IMAGE_NEED_MANIFEST, "member null is a character device");
+}
+
+static mode_t mode_of(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static void setuid_bits_are_cleared_and_the_image_is_readable(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], tar[400], sha[65], stage[400], cmd[4096];
+	char sub[PATH_MAX + 8];
+	mode_t mask = umask(0);	/* nothing masked: only the walk clears the bits */
+
+	provisioned(t, img);
+	snprintf(stage, sizeof(stage), "%s/stage-suid", t->root);
+	assert_int_equal(mkdir(stage, 0700), 0);
+	put(stage, "manifest.json", MANIFEST("2", "disk.img"));
+	put(stage, "bzImage", "kernel");
+	put(stage, "initrd.img", "initrd");
+	put(stage, "tool", "#!/bin/sh\n");
+	snprintf(tar, sizeof(tar), "%s/suid.tar", t->root);
+	snprintf(cmd, sizeof(cmd), "chmod 6777 '%s/tool' && mkdir -m 2777 '%s/shared' && "
+		 "echo x > '%s/shared/f' && chmod 4755 '%s/shared/f' && "
+		 "tar -cf '%s' -C '%s' .", stage, stage, stage, stage, tar, stage);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(wp_sha256_file(tar, sha), 0);
+	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, NULL,
+					 t->err, sizeof(t->err)), 0);
+	umask(mask);
+	assert_int_equal(mode_of(img, "tool") & (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH), 0);
+	snprintf(sub, sizeof(sub), "%s/shared", img);
+	assert_int_equal(mode_of(img, "shared") & (S_ISGID | S_IWGRP | S_IWOTH), 0);
+	assert_int_equal(mode_of(sub, "f") & (S_ISUID | S_ISGID), 0);
+	/* The unprivileged wpvmm can still reach the kernel in image/. */
+	assert_int_equal(mode_of(t->dir, "image"), 0755);
+	/* The phone's disk keeps its own mode. */
+	assert_string_equal(get(img, "disk.img"), "the phone's data");
+}
+
+static void alarm_fail(int sig)
+{
+	(void)sig;
+	fail_msg("blocked (on a FIFO?)");
+}
+
+static void fifos_do_not_block(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], tar[PATH_MAX], sha[65], path[PATH_MAX + 32];
+
+	signal(SIGALRM, alarm_fail);
+	alarm(20);
+	provisioned(t, img);
+	/* image.unpacked a FIFO: not current, and the update replaces it. */
+	snprintf(path, sizeof(path), "%s/image.unpacked", t->dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0666), 0);
+	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+	assert_int_equal(wp_image_is_current(t->dir, sha), 0);
+	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, NULL,
+					 t->err, sizeof(t->err)), 0);
+	assert_string_equal(get(t->dir, "image.unpacked"), sha);
+
+	/* The current manifest a FIFO: refused, not read. */
+	snprintf(path, sizeof(path), "%s/manifest.json", img);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0666), 0);
+	blob(t, "v3", MANIFEST("3", "disk.img"), "disk.img", tar, sha);
+	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, NULL,
+					 t->err, sizeof(t->err)), -1);
+	if (!strstr(t->err, "manifest.json: not a regular file"))
+		fail_msg("unexpected error \"%s\"", t->err);
+
+	/* The blob a FIFO or a symbolic link: refused, not read. */
+	snprintf(path, sizeof(path), "%s/fifo.blob", t->root);
+	assert_int_equal(mkfifo(path, 0666), 0);
+	assert_int_equal(wp_image_update(t->dir, path, sha, 0, NULL, t->err,
+					 sizeof(t->err)), -1);
+	assert_true(strstr(t->err, "fifo.blob: not a regular file") != NULL);
+	snprintf(path, sizeof(path), "%s/link.blob", t->root);
+	assert_int_equal(symlink(tar, path), 0);
+	assert_int_equal(wp_image_update(t->dir, path, sha, 0, NULL, t->err,
+					 sizeof(t->err)), -1);
+	assert_true(strstr(t->err, "link.blob: a symbolic link: refused") != NULL);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+static void the_blob_must_match_its_sha256(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], tar[PATH_MAX], sha[65], other[65];
+
+	provisioned(t, img);
+	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+	blob(t, "v3", MANIFEST("3", "disk.img"), "disk.img", tar, other);
+	refuse(t, img, tar, sha, WP_IMAGE_NEED_MANIFEST, "sha256 mismatch");
+}
+
+static void an_apps_link_is_refused(void **state)
+{
+	struct t *t = *state;
+	char out[PATH_MAX], link[PATH_MAX + 8];
+	int dir_fd, fd;
+
+	outside(t, out);
+	dir_fd = wp_image_dir_open(t->dir, true, t->err, sizeof(t->err));
+	assert_true(dir_fd >= 0);
+	snprintf(link, sizeof(link), "%s/apps", t->dir);
+	assert_int_equal(symlink(out, link), 0);
+	fd = wp_image_subdir_open(dir_fd, t->dir, "apps", true, t->err, sizeof(t->err));
+	assert_true(fd < 0);
+	assert_true(strstr(t->err, "/workphone/apps: a symbolic link: refused") != NULL);
+	assert_outside_untouched(out);
+	/* A real apps/ is made 0700 and opened. */
+	assert_int_equal(unlink(link), 0);
+	fd = wp_image_subdir_open(dir_fd, t->dir, "apps", true, t->err, sizeof(t->err));
+	assert_true(fd >= 0);
+	assert_int_equal(mode_of(t->dir, "apps") & 0777, 0700 & ~umask(umask(0)));
+	close(fd);
+	close(dir_fd);
+}
+
+static void a_download_is_used_only_as_verified(void **state)
+{
+	struct t *t = *state;
+	char out[PATH_MAX], sha[65], path[PATH_MAX + 16], got[65];
+	int dir_fd, fd = -1;
+
+	outside(t, out);
+	dir_fd = wp_image_dir_open(t->dir, true, t->err, sizeof(t->err));
+	assert_true(dir_fd >= 0);
+	snprintf(path, sizeof(path), "%s/precious", out);
+	assert_int_equal(wp_sha256_file(path, sha), 0);
+
+	/* Wrong content: removed, nothing installed. */
+	put(t->dir, "app.part", "tampered");
+	assert_int_equal(wp_image_take_download(dir_fd, t->dir, "app.part", "app", sha, &fd,
+						t->err, sizeof(t->err)), -EBADMSG);
+	assert_true(strstr(t->err, "app.part: sha256 mismatch") != NULL);
+	assert_false(exists(t->dir, "app.part"));
+	assert_false(exists(t->dir, "app"));
+
+	/* A symbolic link to a file with the right content: not followed. */
+	snprintf(path, sizeof(path), "%s/app.part", t->dir);
+	assert_int_equal(symlink(out, path), 0);
+	assert_true(wp_image_take_download(dir_fd, t->dir, "app.part", "app", sha, &fd,
+					   t->err, sizeof(t->err)) < 0);
+	assert_true(strstr(t->err, "a symbolic link: refused") != NULL);
+	assert_false(exists(t->dir, "app"));
+	assert_outside_untouched(out);
+	assert_int_equal(unlink(path), 0);
+
+	/* The right content: renamed, and the descriptor is that file. */
+	put(t->dir, "app.part", "untouched");
+	assert_int_equal(wp_image_take_download(dir_fd, t->dir, "app.part", "app", sha, &fd,
+						t->err, sizeof(t->err)), 0);
+	assert_string_equal(get(t->dir, "app"), "untouched");
+	assert_false(exists(t->dir, "app.part"));
+	assert_int_equal(wp_sha256_fd(fd, got), 0);
+	assert_string_equal(got, sha);
+	close(fd);
+	assert_int_equal(wp_image_open_verified(dir_fd, t->dir, "app", sha, NULL, t->err,
+						sizeof(t->err)), 0);
+	close(dir_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +596,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_bare_disk_is_an_image_only_for_wp_provision,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(an_interrupted_swap_is_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(planted_image_new_and_old_links_are_not_followed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(an_image_dir_that_is_a_symlink_is_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(special_files_in_the_blob_are_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(setuid_bits_are_cleared_and_the_image_is_readable,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(fifos_do_not_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_blob_must_match_its_sha256, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_apps_link_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_download_is_used_only_as_verified,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);

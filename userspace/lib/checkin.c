@@ -48,7 +48,7 @@ fail:
 }
 
 int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],
-		       uint32_t policy_version, json_object *results,
+		       const struct workphone_status *st, json_object *results,
 		       struct wp_checkin_answer *a, char *err, size_t err_len)
 {
 	struct wp_http_response resp;
@@ -62,7 +62,10 @@ int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],
 	nonce_b64 = wp_base64_encode(nonce, 32);
 	body = json_object_new_object();
 	json_object_object_add(body, "nonce", json_object_new_string(nonce_b64));
-	json_object_object_add(body, "policy_version", json_object_new_int64(policy_version));
+	json_object_object_add(body, "policy_version",
+			       json_object_new_int64(st ? st->policy_version : 0));
+	if (st && st->state == WORKPHONE_STATE_WIPED)
+		json_object_object_add(body, "wiped", json_object_new_boolean(1));
 	json_object_object_add(body, "results",
 			       results ? json_object_get(results) : json_object_new_array());
 	free(nonce_b64);

@@ -15,6 +15,8 @@
 
 #include <json-c/json.h>
 
+#include <linux/workphone.h>
+
 struct wp_http;
 
 struct wp_checkin_answer {
@@ -28,13 +30,15 @@ struct wp_checkin_answer {
 };
 
 /*
- * POST /api/v1/device/checkin.  0 with a decoded lease; 0 with ->wiped
+ * POST /api/v1/device/checkin with the enabler's status @st (its policy
+ * version, and "wiped" when it wiped the work phone; NULL before the
+ * first lease).  0 with a decoded lease; 0 with ->wiped
  * set and no lease when the server has the device as wiped (its answer
  * says "status": "wiped", or 410 Gone once that was said); or -1 with a
  * message (unreachable, refused with the server's reason, malformed).
  */
 int wp_checkin_request(struct wp_http *h, const uint8_t nonce[32],
-		       uint32_t policy_version, json_object *results,
+		       const struct workphone_status *st, json_object *results,
 		       struct wp_checkin_answer *a, char *err, size_t err_len);
 void wp_checkin_answer_free(struct wp_checkin_answer *a);
 

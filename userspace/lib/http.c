@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "fileio.h"
 #include "http.h"
 
 struct wp_http {
@@ -207,11 +208,42 @@ const char *wp_http_error_text(const struct wp_http_response *resp)
 }
 
 struct wp_download {
-	FILE *out;
+	int fd;
+	int write_err;		/* errno of a failed write, 0 */
+	int resume_ignored;	/* the server answered a Range with 200 */
+	CURL *c;
 	wp_http_progress_fn progress;
 	void *ctx;
 	long long offset;
 };
+
+static size_t wp_http_write_part(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct wp_download *d = userdata;
+	size_t n = size * nmemb, done = 0;
+	long status = 0;
+	ssize_t w;
+
+	/* Never append a whole file to the part already there. */
+	if (d->offset) {
+		curl_easy_getinfo(d->c, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 206) {
+			d->resume_ignored = 1;
+			return 0;
+		}
+	}
+	while (done < n) {
+		w = write(d->fd, ptr + done, n - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			d->write_err = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	return n;
+}
 
 static int wp_http_xferinfo(void *p, curl_off_t dltotal, curl_off_t dlnow,
 			    curl_off_t ultotal, curl_off_t ulnow)
@@ -233,52 +265,58 @@ int wp_http_download(struct wp_http *h, const char *path, const char *dest,
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
 	struct wp_download d = { .progress = progress, .ctx = ctx };
-	struct stat st;
 	CURLcode rc;
 	long status = 0;
-	CURL *c;
+	off_t size;
+	int ret;
 
-	if (!stat(dest, &st))
-		d.offset = st.st_size;
-	d.out = fopen(dest, "ab");
-	if (!d.out) {
-		snprintf(err, err_len, "%s: %s", dest, strerror(errno));
+	/*
+	 * dest may be in a directory someone else can write: resume only a
+	 * file of our own, never follow a link planted there.
+	 */
+	d.fd = wp_open_resumable(dest, &size);
+	if (d.fd < 0) {
+		snprintf(err, err_len, "%s: %s", dest, strerror(-d.fd));
 		return -1;
 	}
-	c = wp_http_easy(h, path, &headers, errbuf);
-	if (!c) {
-		fclose(d.out);
+	d.offset = size;
+	d.c = wp_http_easy(h, path, &headers, errbuf);
+	if (!d.c) {
+		close(d.fd);
 		snprintf(err, err_len, "out of memory");
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)d.offset);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fwrite);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, d.out);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, wp_http_xferinfo);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &d);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(d.c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(d.c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)d.offset);
+	curl_easy_setopt(d.c, CURLOPT_WRITEFUNCTION, wp_http_write_part);
+	curl_easy_setopt(d.c, CURLOPT_WRITEDATA, &d);
+	curl_easy_setopt(d.c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(d.c, CURLOPT_XFERINFOFUNCTION, wp_http_xferinfo);
+	curl_easy_setopt(d.c, CURLOPT_XFERINFODATA, &d);
+	curl_easy_setopt(d.c, CURLOPT_FAILONERROR, 1L);
 	/* Fail a stalled transfer rather than a slow one. */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(d.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(d.c, CURLOPT_LOW_SPEED_TIME, 60L);
+	rc = curl_easy_perform(d.c);
+	curl_easy_getinfo(d.c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(headers);
-	curl_easy_cleanup(c);
-	if (fclose(d.out) && rc == CURLE_OK) {
-		snprintf(err, err_len, "%s: %s", dest, strerror(errno));
+	curl_easy_cleanup(d.c);
+	ret = fsync(d.fd) ? errno : 0;
+	if (close(d.fd) && !ret)
+		ret = errno;
+	if (d.write_err || (ret && rc == CURLE_OK)) {
+		snprintf(err, err_len, "%s: %s", dest, strerror(d.write_err ? d.write_err : ret));
+		return -1;
+	}
+	if (d.resume_ignored || (d.offset && rc == CURLE_OK && status != 206)) {
+		snprintf(err, err_len, "download %s%s: server ignored the resume (HTTP %ld)",
+			 h->base_url, path, status);
 		return -1;
 	}
 	if (rc != CURLE_OK) {
 		snprintf(err, err_len, "download %s%s: %s (kept %s to resume)",
 			 h->base_url, path, errbuf[0] ? errbuf : curl_easy_strerror(rc),
 			 dest);
-		return -1;
-	}
-	if (d.offset && status != 206) {
-		snprintf(err, err_len, "download %s%s: server ignored the resume (HTTP %ld)",
-			 h->base_url, path, status);
 		return -1;
 	}
 	return 0;

@@ -53,8 +53,12 @@ typedef void (*wp_http_progress_fn)(void *ctx, long long done, long long total);
 
 /*
  * Download path into dest, resuming from dest's current size with a Range
- * request (the server must answer 206 or, from zero, 200).  Returns 0,
- * or -1 with a message.
+ * request (the server must answer 206 or, from zero, 200; a 200 to a Range
+ * is refused before anything is appended).  dest is opened with
+ * wp_open_resumable(): only a regular file of the effective uid with one
+ * link is resumed, anything else at dest (a symbolic link, a hard link)
+ * is replaced by a new file, never followed.  Returns 0, or -1 with a
+ * message.
  */
 int wp_http_download(struct wp_http *h, const char *path, const char *dest,
 		     wp_http_progress_fn progress, void *ctx,

@@ -24,6 +24,7 @@ int wp_state_save_lease(const char *state_dir, const uint8_t device_id[16],
 			const void *cert, size_t cert_len)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int ret;
 
 	if (mkdir(state_dir, 0700) && errno != EEXIST)
@@ -31,6 +32,11 @@ int wp_state_save_lease(const char *state_dir, const uint8_t device_id[16],
 	snprintf(path, sizeof(path), "%s/lease", state_dir);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
+	/* Written into only if it is a directory, not a link to one. */
+	if (lstat(path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	/* A lease is never on disk without its signer's certificate. */
 	if (cert) {
 		lease_path(state_dir, "server.der", path, sizeof(path));

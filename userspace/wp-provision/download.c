@@ -14,14 +14,16 @@
 
 #include "fileio.h"
 #include "http.h"
+#include "image.h"
 #include "provision.h"
 
-int wpp_fetch_blob(struct wp_http *h, json_object *entry, const char *dest,
-		   bool quiet, char *err, size_t err_len)
+int wpp_fetch_blob(struct wp_http *h, json_object *entry, int dir_fd, const char *dir,
+		   const char *name, bool quiet, int *fd_out, char *err, size_t err_len)
 {
 	json_object *v;
 	const char *url = NULL, *sha = NULL;
-	char part[PATH_MAX + 8], got[65];
+	char part[NAME_MAX + 8], via[PATH_MAX];
+	int ret;
 
 	if (json_object_object_get_ex(entry, "url", &v))
 		url = json_object_get_string(v);
@@ -31,26 +33,29 @@ int wpp_fetch_blob(struct wp_http *h, json_object *entry, const char *dest,
 		snprintf(err, err_len, "manifest entry: needs \"url\" and \"sha256\"");
 		return WPP_TAMPERED;
 	}
-	/* Already there and intact: nothing to do (reruns are cheap). */
-	if (!wp_sha256_file(dest, got) && !strcmp(got, sha))
+	/*
+	 * Already there and intact: nothing to do (reruns are cheap).  The
+	 * caller gets the descriptor that was hashed, never the name again.
+	 */
+	if (!wp_image_open_verified(dir_fd, dir, name, sha, fd_out, err, err_len))
 		return WPP_OK;
-	snprintf(part, sizeof(part), "%s.part", dest);
-	if (wp_http_download(h, url, part, quiet ? NULL : wpp_progress, NULL, err, err_len)) {
+	err[0] = '\0';
+	snprintf(part, sizeof(part), "%s.part", name);
+	/* Into the directory held open, whatever its path leads to now. */
+	snprintf(via, sizeof(via), "/proc/self/fd/%d/%s", dir_fd, part);
+	if (wp_http_download(h, url, via, quiet ? NULL : wpp_progress, NULL, err, err_len)) {
 		if (!quiet)
 			wpp_progress_done();
 		return WPP_FAILED;
 	}
 	if (!quiet)
 		wpp_progress_done();
-	if (wp_sha256_file(part, got) || strcmp(got, sha)) {
-		snprintf(err, err_len, "%s: sha256 mismatch (expected %s, got %s); removed",
-			 url, sha, got);
-		unlink(part);
+	ret = wp_image_take_download(dir_fd, dir, part, name, sha, fd_out, err, err_len);
+	if (ret == -EBADMSG) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, err_len - n, " (%s); removed", url);
 		return WPP_TAMPERED;
 	}
-	if (rename(part, dest)) {
-		snprintf(err, err_len, "%s: %s", dest, strerror(errno));
-		return WPP_FAILED;
-	}
-	return WPP_OK;
+	return ret ? WPP_FAILED : WPP_OK;
 }

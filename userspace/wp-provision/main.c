@@ -281,70 +281,88 @@ static int save_config(struct wpp *p)
 
 /*
  * The image blob (a tar of the image directory, or a bare disk image) is
- * unpacked into image.new/ and swapped in as image/ (wp_image_update), and
- * image.unpacked records the SHA-256 of the blob it came from: a rerun
+ * unpacked into image.new/ and swapped in as image/ (wp_image_update_at),
+ * and image.unpacked records the SHA-256 of the blob it came from: a rerun
  * with the same image leaves image/ alone, and another image keeps the
  * disk and password files of the one there, since the disk is the phone
- * (and may be in use by wpvmm).
+ * (and may be in use by wpvmm).  Everything happens in IMAGE_DIR held
+ * open (dir_fd), and tar reads the blob descriptor that was verified.
  */
-static int unpack_image(struct wpp *p, const char *blob, const char *sha, const char *dir)
+static int unpack_image(struct wpp *p, int dir_fd, int blob_fd, const char *sha)
 {
 	struct wp_image_info info;
 
-	if (wp_image_update(p->o.image_dir, blob, sha, 0, &info, p->err, sizeof(p->err)))
+	if (wp_image_update_at(dir_fd, p->o.image_dir, blob_fd, "image.blob", sha, 0, &info,
+			       p->err, sizeof(p->err)))
 		return -1;
 	if (info.unchanged)
-		step(p, "The image is already unpacked in %s", dir);
+		step(p, "The image is already unpacked in %s/image", p->o.image_dir);
 	else if (info.disk_kept)
-		step(p, "The image is unpacked in %s, keeping the phone's disk", dir);
+		step(p, "The image is unpacked in %s/image, keeping the phone's disk",
+		     p->o.image_dir);
 	return 0;
+}
+
+static int install_apps(struct wpp *p, int dir_fd, json_object *apps)
+{
+	char dir[PATH_MAX];
+	int apps_fd, ret = WPP_OK;
+
+	snprintf(dir, sizeof(dir), "%s/apps", p->o.image_dir);
+	apps_fd = wp_image_subdir_open(dir_fd, p->o.image_dir, "apps", true, p->err,
+				       sizeof(p->err));
+	if (apps_fd < 0)
+		return WPP_FAILED;
+	for (size_t i = 0; !ret && i < json_object_array_length(apps); i++) {
+		json_object *app = json_object_array_get_idx(apps, i);
+		const char *id = jstr(app, "id");
+
+		if (!id || !id[0] || strchr(id, '/') || id[0] == '.' ||
+		    strlen(id) > NAME_MAX - 5) {
+			snprintf(p->err, sizeof(p->err), "manifest: app without a plain id");
+			ret = WPP_TAMPERED;
+			break;
+		}
+		step(p, "Installing app %s", jstr(app, "name") ? jstr(app, "name") : id);
+		ret = wpp_fetch_blob(p->http, app, apps_fd, dir, id, p->o.quiet || p->o.json,
+				     NULL, p->err, sizeof(p->err));
+	}
+	close(apps_fd);
+	return ret;
 }
 
 static int install(struct wpp *p)
 {
 	json_object *image, *apps, *policy;
-	char path[PATH_MAX], dir[PATH_MAX];
-	int ret;
+	char path[PATH_MAX];
+	int ret, dir_fd, blob_fd = -1;
 
-	if (mkdir(p->o.image_dir, 0700) && errno != EEXIST) {
-		snprintf(p->err, sizeof(p->err), "--image-dir %s: %s", p->o.image_dir,
-			 strerror(errno));
-		return WPP_FAILED;
-	}
 	if (!json_object_object_get_ex(p->manifest, "image", &image)) {
 		snprintf(p->err, sizeof(p->err), "manifest: no image");
 		return WPP_TAMPERED;
 	}
+	dir_fd = wp_image_dir_open(p->o.image_dir, true, p->err, sizeof(p->err));
+	if (dir_fd < 0) {
+		char tmp[sizeof(p->err)];
+
+		snprintf(tmp, sizeof(tmp), "%s", p->err);
+		snprintf(p->err, sizeof(p->err), "--image-dir %s", tmp);
+		return WPP_FAILED;
+	}
 	step(p, "Downloading the work-phone image (%s)", jstr(image, "name"));
-	snprintf(path, sizeof(path), "%s/image.blob", p->o.image_dir);
-	ret = wpp_fetch_blob(p->http, image, path, p->o.quiet || p->o.json, p->err,
-			     sizeof(p->err));
+	ret = wpp_fetch_blob(p->http, image, dir_fd, p->o.image_dir, "image.blob",
+			     p->o.quiet || p->o.json, &blob_fd, p->err, sizeof(p->err));
+	if (!ret) {
+		if (unpack_image(p, dir_fd, blob_fd, jstr(image, "sha256")))
+			ret = WPP_FAILED;
+		close(blob_fd);
+	}
+	if (!ret && json_object_object_get_ex(p->manifest, "apps", &apps) &&
+	    json_object_array_length(apps))
+		ret = install_apps(p, dir_fd, apps);
+	close(dir_fd);
 	if (ret)
 		return ret;
-	snprintf(dir, sizeof(dir), "%s/image", p->o.image_dir);
-	if (unpack_image(p, path, jstr(image, "sha256"), dir))
-		return WPP_FAILED;
-
-	if (json_object_object_get_ex(p->manifest, "apps", &apps) &&
-	    json_object_array_length(apps)) {
-		snprintf(dir, sizeof(dir), "%s/apps", p->o.image_dir);
-		mkdir(dir, 0700);
-		for (size_t i = 0; i < json_object_array_length(apps); i++) {
-			json_object *app = json_object_array_get_idx(apps, i);
-			const char *id = jstr(app, "id");
-
-			if (!id || strchr(id, '/') || id[0] == '.') {
-				snprintf(p->err, sizeof(p->err), "manifest: app without a plain id");
-				return WPP_TAMPERED;
-			}
-			step(p, "Installing app %s", jstr(app, "name") ? jstr(app, "name") : id);
-			snprintf(path, sizeof(path), "%s/%s", dir, id);
-			ret = wpp_fetch_blob(p->http, app, path, p->o.quiet || p->o.json,
-					     p->err, sizeof(p->err));
-			if (ret)
-				return ret;
-		}
-	}
 
 	/* Lease settings for wpd, password settings for the hypervisor. */
 	if (json_object_object_get_ex(p->manifest, "policy", &policy)) {
@@ -377,7 +395,7 @@ static int pin_and_lease(struct wpp *p)
 		snprintf(p->err, sizeof(p->err), "%s", wp_enabler_explain(ret));
 		return WPP_NO_ENABLER;
 	}
-	if (wp_checkin_request(p->http, nonce, 0, NULL, &a, p->err, sizeof(p->err)))
+	if (wp_checkin_request(p->http, nonce, NULL, NULL, &a, p->err, sizeof(p->err)))
 		return WPP_FAILED;
 	if (a.wiped) {
 		wp_checkin_answer_free(&a);

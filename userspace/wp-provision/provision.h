@@ -40,8 +40,12 @@ struct wpp_opts {
 void wpp_progress(void *ctx, long long done, long long total);
 void wpp_progress_done(void);
 
-/* download.c: fetch and verify one blob of the manifest into dest. */
-int wpp_fetch_blob(struct wp_http *h, json_object *entry, const char *dest,
-		   bool quiet, char *err, size_t err_len);
+/*
+ * download.c: fetch and verify one blob of the manifest as dir_fd/name
+ * (dir: dir_fd's path, for messages).  With fd_out, the descriptor of the
+ * verified file (the one that was hashed) is returned there.
+ */
+int wpp_fetch_blob(struct wp_http *h, json_object *entry, int dir_fd, const char *dir,
+		   const char *name, bool quiet, int *fd_out, char *err, size_t err_len);
 
 #endif /* WP_PROVISION_H */

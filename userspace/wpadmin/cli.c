@@ -568,7 +568,7 @@ static int convert_object(struct wpa_ctx *ctx, const struct wpa_opt *o, const ch
 	int ret;
 
 	if (raw[0] == '@') {
-		ret = wp_read_file(raw + 1, 1 << 20, &data, &len);
+		ret = wp_read_file_follow(raw + 1, 1 << 20, &data, &len);
 		if (ret) {
 			wpa_usage_error(ctx, "--%s: %s: %s", o->name, raw + 1, strerror(-ret));
 			return WPA_EXIT_USAGE;

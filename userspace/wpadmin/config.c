@@ -62,7 +62,7 @@ int wpa_config_load(struct wpa_ctx *ctx)
 	if (st.st_mode & 077)
 		fprintf(stderr, "wpadmin: warning: %s holds a token and is readable by others:"
 			" chmod 600 it\n", c->path);
-	ret = wp_read_file(c->path, 1 << 20, &data, &len);
+	ret = wp_read_file_follow(c->path, 1 << 20, &data, &len);
 	if (ret) {
 		wpa_error(ctx, "%s: %s", c->path, strerror(-ret));
 		return WPA_EXIT_USAGE;

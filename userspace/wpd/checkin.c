@@ -25,7 +25,7 @@ int wpd_checkin(struct wpd *d, char *err, size_t err_len)
 		snprintf(err, err_len, "enabler: %s", wp_enabler_explain(ret));
 		return -1;
 	}
-	if (wp_checkin_request(d->http, nonce, st.policy_version, d->results, &a,
+	if (wp_checkin_request(d->http, nonce, &st, d->results, &a,
 			       err, err_len))
 		return -1;
 	/* Delivered: the server stores results idempotently. */

@@ -8,6 +8,7 @@
  * Copyright (C) 2026 The Workphone Authors
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +85,6 @@ static int wpd_run_doc(struct wpd *d, json_object *cmd, const char *type,
 	return ret ? -1 : 0;
 }
 
-static void app_path(struct wpd *d, const char *app_id, char *out, size_t len)
-{
-	snprintf(out, len, "%s/apps/%s", d->cfg.image_dir, app_id);
-}
-
 static int safe_name(const char *s)
 {
 	if (!s || !*s || strlen(s) > 128 || s[0] == '.')
@@ -101,27 +97,32 @@ static int safe_name(const char *s)
 	return 1;
 }
 
-/* Download params.url to dest, verify params.sha256, then rename. */
-static int wpd_fetch_verified(struct wpd *d, json_object *params, const char *dest,
-			      char *err, size_t err_len)
+/*
+ * Download params.url into dir_fd (dir: its path, for messages) as
+ * name.part, verify params.sha256 on one descriptor of it and rename it
+ * to name (wp_image_take_download).  The descriptor of the verified file
+ * goes to *fd_out unless fd_out is NULL.  The download goes through
+ * /proc/self/fd: into the directory held open, whatever its path now
+ * leads to.
+ */
+static int wpd_fetch_verified(struct wpd *d, json_object *params, int dir_fd, const char *dir,
+			      const char *name, int *fd_out, char *err, size_t err_len)
 {
 	const char *url = str_field(params, "url"), *sha = str_field(params, "sha256");
-	char part[PATH_MAX + 8], got[65];
+	char part[NAME_MAX + 8], via[PATH_MAX];
 
 	if (!url || url[0] != '/' || !sha || strlen(sha) != 64) {
 		snprintf(err, err_len, "params: need \"url\" (a server path) and \"sha256\"");
 		return -1;
 	}
-	snprintf(part, sizeof(part), "%s.part", dest);
-	if (wp_http_download(d->http, url, part, NULL, NULL, err, err_len))
+	snprintf(part, sizeof(part), "%s.part", name);
+	snprintf(via, sizeof(via), "/proc/self/fd/%d/%s", dir_fd, part);
+	if (wp_http_download(d->http, url, via, NULL, NULL, err, err_len))
 		return -1;
-	if (wp_sha256_file(part, got) || strcmp(got, sha)) {
-		snprintf(err, err_len, "%s: sha256 mismatch (expected %s, got %s)", url, sha, got);
-		unlink(part);
-		return -1;
-	}
-	if (rename(part, dest)) {
-		snprintf(err, err_len, "%s: %s", dest, strerror(errno));
+	if (wp_image_take_download(dir_fd, dir, part, name, sha, fd_out, err, err_len)) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, err_len - n, " (%s)", url);
 		return -1;
 	}
 	return 0;
@@ -196,26 +197,30 @@ static int wpd_image_update(struct wpd *d, json_object *params, char *note, size
 			    char *err, size_t err_len)
 {
 	const char *sha = params ? str_field(params, "sha256") : NULL;
+	const char *dir = d->cfg.image_dir;
 	struct wp_image_info info;
-	char blob[PATH_MAX];
+	int dir_fd, blob_fd, ret;
 
 	if (!params || !sha || strlen(sha) != 64 || !str_field(params, "url")) {
 		snprintf(err, err_len, "params: need \"url\" (a server path) and \"sha256\"");
 		return -1;
 	}
-	if (wp_image_is_current(d->cfg.image_dir, sha)) {
+	dir_fd = wp_image_dir_open(dir, true, err, err_len);
+	if (dir_fd < 0)
+		return -1;
+	if (wp_image_is_current_at(dir_fd, sha)) {
 		snprintf(note, note_len, "image %.12s is already installed: nothing to do", sha);
+		close(dir_fd);
 		return 0;
 	}
-	if (mkdir(d->cfg.image_dir, 0700) && errno != EEXIST) {
-		snprintf(err, err_len, "%s: %s", d->cfg.image_dir, strerror(errno));
-		return -1;
+	ret = wpd_fetch_verified(d, params, dir_fd, dir, "image.blob", &blob_fd, err, err_len);
+	if (!ret) {
+		ret = wp_image_update_at(dir_fd, dir, blob_fd, "image.blob", sha,
+					 WP_IMAGE_NEED_MANIFEST, &info, err, err_len);
+		close(blob_fd);
 	}
-	snprintf(blob, sizeof(blob), "%s/image.blob", d->cfg.image_dir);
-	if (wpd_fetch_verified(d, params, blob, err, err_len))
-		return -1;
-	if (wp_image_update(d->cfg.image_dir, blob, sha, WP_IMAGE_NEED_MANIFEST, &info,
-			    err, err_len))
+	close(dir_fd);
+	if (ret)
 		return -1;
 	snprintf(note, note_len,
 		 "image %s%s%s (%.12s) installed; %s%s%s; applies at the next start of the work phone",
@@ -223,6 +228,23 @@ static int wpd_image_update(struct wpd *d, json_object *params, char *note, size
 		 sha, info.disk_kept ? "the phone's disk kept as " : "no disk to keep: the image's ",
 		 info.disk, info.disk_kept ? "" : " is used");
 	return 0;
+}
+
+/*
+ * IMAGE_DIR/apps, held open (a symbolic link is refused); with create,
+ * IMAGE_DIR and apps/ are made if missing.  A descriptor, or -errno with
+ * a message in err (-ENOENT: there is none).
+ */
+static int wpd_apps_open(struct wpd *d, bool create, char *err, size_t err_len)
+{
+	int dir_fd, fd;
+
+	dir_fd = wp_image_dir_open(d->cfg.image_dir, create, err, err_len);
+	if (dir_fd < 0)
+		return dir_fd;
+	fd = wp_image_subdir_open(dir_fd, d->cfg.image_dir, "apps", create, err, err_len);
+	close(dir_fd);
+	return fd;
 }
 
 static int wpd_run_json(struct wpd *d, json_object *cmd, const char *type,
@@ -261,24 +283,29 @@ static int wpd_run_json(struct wpd *d, json_object *cmd, const char *type,
 		params = NULL;
 	app_id = params ? str_field(params, "app_id") : NULL;
 
-	if (!strcmp(type, "install_app")) {
+	if (!strcmp(type, "install_app") || !strcmp(type, "remove_app")) {
+		bool install = !strcmp(type, "install_app");
+		int apps;
+
 		if (!safe_name(app_id)) {
 			snprintf(err, err_len, "params.app_id: missing or not a plain name");
 			goto out;
 		}
 		snprintf(path, sizeof(path), "%s/apps", d->cfg.image_dir);
-		mkdir(path, 0700);
-		app_path(d, app_id, path, sizeof(path));
-		ret = wpd_fetch_verified(d, params, path, err, err_len);
-	} else if (!strcmp(type, "remove_app")) {
-		if (!safe_name(app_id)) {
-			snprintf(err, err_len, "params.app_id: missing or not a plain name");
-			goto out;
+		apps = wpd_apps_open(d, install, err, err_len);
+		if (apps == -ENOENT && !install) {
+			ret = 0;	/* no apps/: nothing to remove */
+		} else if (apps < 0) {
+			ret = -1;
+		} else if (install) {
+			ret = wpd_fetch_verified(d, params, apps, path, app_id, NULL, err, err_len);
+			close(apps);
+		} else {
+			ret = unlinkat(apps, app_id, 0) && errno != ENOENT ? -1 : 0;
+			if (ret)
+				snprintf(err, err_len, "%s/%s: %s", path, app_id, strerror(errno));
+			close(apps);
 		}
-		app_path(d, app_id, path, sizeof(path));
-		ret = unlink(path) && errno != ENOENT ? -1 : 0;
-		if (ret)
-			snprintf(err, err_len, "%s: %s", path, strerror(errno));
 	} else if (!strcmp(type, "policy_change")) {
 		ret = wpd_policy_change(d, err, err_len);
 	} else if (!strcmp(type, "image_update")) {
