@@ -327,6 +327,19 @@ static void sha256_fd_hashes_from_the_start(void **state)
 	unlink(at("h"));
 }
 
+
+/* p.part is opened afresh (size 0) and written; "out" stays as it was. */
+static void assert_part_replaced(void)
+{
+	off_t size = -1;
+	int fd = wp_open_resumable(at("p.part"), &size);
+
+	assert_true(fd >= 0);
+	assert_int_equal(0, size);
+	assert_int_equal(3, write(fd, "xyz", 3));
+	close(fd);
+	assert_content(at("out"), "untouched");
+}
 static void resumable_open_resumes_only_own_plain_files(void **state)
 {
 	struct stat st;
@@ -352,12 +365,7 @@ static void resumable_open_resumes_only_own_plain_files(void **state)
 	/* A symbolic link: replaced, the target is not written. */
 	unlink(at("p.part"));
 	assert_int_equal(0, symlink(at("out"), at("p.part")));
-	fd = wp_open_resumable(at("p.part"), &size);
-	assert_true(fd >= 0);
-	assert_int_equal(0, size);
-	assert_int_equal(3, write(fd, "xyz", 3));
-	close(fd);
-	assert_content(at("out"), "untouched");
+	assert_part_replaced();
 	assert_int_equal(0, lstat(at("p.part"), &st));
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(0600, st.st_mode & 07777);
@@ -365,12 +373,7 @@ static void resumable_open_resumes_only_own_plain_files(void **state)
 	/* A hard link to another file: replaced. */
 	unlink(at("p.part"));
 	assert_int_equal(0, link(at("out"), at("p.part")));
-	fd = wp_open_resumable(at("p.part"), &size);
-	assert_true(fd >= 0);
-	assert_int_equal(0, size);
-	assert_int_equal(3, write(fd, "xyz", 3));
-	close(fd);
-	assert_content(at("out"), "untouched");
+	assert_part_replaced();
 
 	/* Someone else's file: replaced (needs root to set up). */
 	if (!geteuid()) {
