@@ -37,7 +37,8 @@ static char base_url[64];
 
 /*
  * Serve BODY at any path: 206 from the offset of a "Range: bytes=N-"
- * header, except under /norange (always 200, the whole body).
+ * header (416 from its end on), except under /norange (always 200, the
+ * whole body).
  */
 static void serve(int lfd)
 {
@@ -63,7 +64,16 @@ static void serve(int lfd)
 		const char *r = strcasestr(req, "\r\nRange: bytes=");
 
 		from = r && strncmp(req, "GET /norange", 12) ? atol(r + 15) : -1;
-		if (from < 0 || from > (long)strlen(BODY))
+		if (from >= (long)strlen(BODY)) {
+			snprintf(head, sizeof(head),
+				 "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */%zu\r\n"
+				 "Content-Length: 0\r\nConnection: close\r\n\r\n", strlen(BODY));
+			if (write(c, head, strlen(head)) < 0)
+				_exit(1);
+			close(c);
+			continue;
+		}
+		if (from < 0)
 			from = -1;
 		if (from >= 0)
 			snprintf(head, sizeof(head),
@@ -150,9 +160,25 @@ static void download_refuses_a_server_that_ignores_the_range(void **state)
 	assert_int_equal(-1, download("/norange", at("c.part"), err, sizeof(err)));
 	if (!strstr(err, "resume"))
 		fail_msg("%s", err);
-	/* Nothing was appended to the part. */
-	assert_content(at("c.part"), "0123456789");
+	/* Nothing was appended: the part was emptied, and the next run works. */
+	assert_content(at("c.part"), "");
+	if (download("/norange", at("c.part"), err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_content(at("c.part"), BODY);
 	unlink(at("c.part"));
+}
+
+/* A part that is already whole gets 416 to its resume: nothing to fetch. */
+static void download_of_a_complete_part_is_done(void **state)
+{
+	char err[512] = "";
+
+	(void)state;
+	put(at("d.part"), BODY);
+	if (download("/blob", at("d.part"), err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_content(at("d.part"), BODY);
+	unlink(at("d.part"));
 }
 
 static void download_replaces_a_planted_link(void **state)
@@ -201,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(download_fresh_and_resumed),
 		cmocka_unit_test(download_refuses_a_server_that_ignores_the_range),
+		cmocka_unit_test(download_of_a_complete_part_is_done),
 		cmocka_unit_test(download_replaces_a_planted_link),
 		cmocka_unit_test(download_error_names_the_file),
 	};

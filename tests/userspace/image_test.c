@@ -583,6 +583,75 @@ static void a_download_is_used_only_as_verified(void **state)
 	close(dir_fd);
 }
 
+/*
+ * Files and directories that someone else made (or could have kept open
+ * for writing) in the image directory are not trusted: a marker saying
+ * an image is installed, an apps/ directory, a blob that hashes right.
+ */
+static void files_not_made_by_us_are_not_trusted(void **state)
+{
+	struct t *t = *state;
+	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char path[PATH_MAX + 32], other[PATH_MAX + 32], good[65];
+	int dir_fd, fd;
+
+	if (geteuid())
+		skip();
+	snprintf(path, sizeof(path), "%s/image", t->dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/image.unpacked", t->dir);
+	assert_int_equal(wp_write_file_atomic(path, sha, 64, 0600), 0);
+	assert_int_equal(wp_image_is_current(t->dir, sha), 1);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(wp_image_is_current(t->dir, sha), 0);
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(chmod(path, 0622), 0);
+	assert_int_equal(wp_image_is_current(t->dir, sha), 0);
+
+	dir_fd = wp_image_dir_open(t->dir, true, t->err, sizeof(t->err));
+	assert_true(dir_fd >= 0);
+	snprintf(path, sizeof(path), "%s/apps", t->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	fd = wp_image_subdir_open(dir_fd, t->dir, "apps", true, t->err, sizeof(t->err));
+	assert_int_equal(fd, -EPERM);
+	assert_true(strstr(t->err, "apps: not made by this program") != NULL);
+
+	put(t->dir, "app", "content");
+	snprintf(path, sizeof(path), "%s/app", t->dir);
+	assert_int_equal(wp_sha256_file(path, good), 0);
+	assert_int_equal(wp_image_open_verified(dir_fd, t->dir, "app", good, NULL, t->err,
+						sizeof(t->err)), 0);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	assert_int_equal(wp_image_open_verified(dir_fd, t->dir, "app", good, NULL, t->err,
+						sizeof(t->err)), -EPERM);
+	assert_true(strstr(t->err, "app: not made by this program") != NULL);
+	assert_int_equal(chown(path, 0, 0), 0);
+	snprintf(other, sizeof(other), "%s/another-name", t->root);
+	assert_int_equal(link(path, other), 0);
+	assert_int_equal(wp_image_open_verified(dir_fd, t->dir, "app", good, NULL, t->err,
+						sizeof(t->err)), -EPERM);
+	close(dir_fd);
+}
+
+/* image/ replaced by a file while image.old holds the phone: nothing lost. */
+static void a_planted_image_file_does_not_cost_the_disk(void **state)
+{
+	struct t *t = *state;
+	char img[PATH_MAX], old[PATH_MAX + 8], tar[PATH_MAX], sha[65];
+	struct wp_image_info info;
+
+	provisioned(t, img);
+	snprintf(old, sizeof(old), "%s.old", img);
+	assert_int_equal(rename(img, old), 0);
+	put(t->dir, "image", "not a directory");
+	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, &info,
+					 t->err, sizeof(t->err)), -1);
+	assert_true(strstr(t->err, "/image: not a directory") != NULL);
+	assert_string_equal(get(old, "disk.img"), "the phone's data");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +676,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fifos_do_not_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_blob_must_match_its_sha256, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_apps_link_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(files_not_made_by_us_are_not_trusted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_planted_image_file_does_not_cost_the_disk, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_download_is_used_only_as_verified,
 						setup, teardown),
 	};

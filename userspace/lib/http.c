@@ -301,7 +301,16 @@ int wp_http_download(struct wp_http *h, const char *path, const char *dest,
 	curl_easy_getinfo(d.c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(d.c);
-	ret = fsync(d.fd) ? errno : 0;
+	/*
+	 * A server that ignores Range (200 to a resume; libcurl may stop
+	 * with CURLE_RANGE_ERROR before any byte): the next attempt starts
+	 * over.
+	 */
+	if (d.offset && (status == 200 || rc == CURLE_RANGE_ERROR))
+		d.resume_ignored = 1;
+	ret = d.resume_ignored && ftruncate(d.fd, 0) ? errno : 0;
+	if (!ret)
+		ret = fsync(d.fd) ? errno : 0;
 	if (close(d.fd) && !ret)
 		ret = errno;
 	if (d.write_err || (ret && rc == CURLE_OK)) {
@@ -309,10 +318,17 @@ int wp_http_download(struct wp_http *h, const char *path, const char *dest,
 		return -1;
 	}
 	if (d.resume_ignored || (d.offset && rc == CURLE_OK && status != 206)) {
-		snprintf(err, err_len, "download %s%s: server ignored the resume (HTTP %ld)",
-			 h->base_url, path, status);
+		snprintf(err, err_len, "download %s%s: server ignored the resume (HTTP %ld);"
+			 " the partial download was discarded, run again", h->base_url, path,
+			 status);
 		return -1;
 	}
+	/*
+	 * 416 to a resume: the part already holds the whole file (or more).
+	 * Nothing to fetch; the caller's SHA-256 check keeps or removes it.
+	 */
+	if (d.offset && status == 416)
+		return 0;
 	if (rc != CURLE_OK) {
 		snprintf(err, err_len, "download %s%s: %s (kept %s to resume)",
 			 h->base_url, path, errbuf[0] ? errbuf : curl_easy_strerror(rc),

@@ -64,6 +64,17 @@ static int open_regular_at(int dirfd, const char *name)
 	return wp_open_regular(dirfd, name, O_RDONLY);
 }
 
+/*
+ * A file or directory root may trust in a directory someone else can
+ * write: made by us (no one else could have kept a descriptor to write
+ * it), writable by no one else, and (a file) with no other name.
+ */
+static bool ours(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & 022) &&
+	       (S_ISDIR(st->st_mode) || st->st_nlink == 1);
+}
+
 /* Why open_regular_at failed, for a message. */
 static const char *regular_error(int ret)
 {
@@ -132,8 +143,14 @@ int wp_image_subdir_open(int dir_fd, const char *dir, const char *name, bool cre
 		return -e;
 	}
 	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
+	if (fd >= 0) {
+		if (!fstat(fd, &st) && ours(&st))
+			return fd;
+		close(fd);
+		snprintf(err, err_len, "%s/%s: not made by this program (owner or mode): refused",
+			 dir, name);
+		return -EPERM;
+	}
 	fd = -errno;
 	if (!fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
 		snprintf(err, err_len, "%s/%s: a symbolic link: refused", dir, name);
@@ -147,11 +164,18 @@ int wp_image_open_verified(int dir_fd, const char *dir, const char *name, const 
 {
 	char got[65] = "";
 	int fd, ret;
+	struct stat st;
 
 	fd = open_regular_at(dir_fd, name);
 	if (fd < 0) {
 		snprintf(err, err_len, "%s/%s: %s", dir, name, regular_error(fd));
 		return fd;
+	}
+	if (fstat(fd, &st) || !ours(&st)) {
+		snprintf(err, err_len, "%s/%s: not made by this program (owner, mode or links):"
+			 " not trusted", dir, name);
+		close(fd);
+		return -EPERM;
 	}
 	ret = wp_sha256_fd(fd, got);
 	if (ret) {
@@ -233,14 +257,18 @@ static int run_tar(char **argv, const int *keep, char (*paths)[64], int nkeep, i
 	top = pipefd[0] > pipefd[1] ? pipefd[0] : pipefd[1];
 	for (int i = 0; i < nkeep; i++)
 		top = keep[i] > top ? keep[i] : top;
+	/*
+	 * The copies tar reads first (dup2 clears close-on-exec on them), then
+	 * stderr and stdout: with 1 or 2 closed in the caller, a descriptor to
+	 * keep may be 1 or 2 and must be copied before it is replaced.
+	 */
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	/* dup2 clears close-on-exec on the copy tar gets. */
 	for (int i = 0; i < nkeep; i++) {
 		fd_path(paths[i], sizeof(paths[i]), top + 1 + i, NULL);
 		posix_spawn_file_actions_adddup2(&fa, keep[i], top + 1 + i);
 	}
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	ret = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
@@ -376,7 +404,8 @@ static int unpack_fd(int blob_fd, const char *blob, int new_fd, const char *dest
 			 "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir",
 			 NULL };
 	unsigned char magic[262] = { 0 };
-	int keep[2] = { blob_fd, new_fd }, status, is_tar, fd;
+	int keep[2] = { blob_fd, new_fd }, status, is_tar, fd, ret;
+	mode_t old_mask;
 	ssize_t n;
 
 	n = pread(blob_fd, magic, sizeof(magic), 0);
@@ -397,7 +426,14 @@ static int unpack_fd(int blob_fd, const char *blob, int new_fd, const char *dest
 		}
 		return 0;
 	}
-	if (run_tar(argv, keep, paths, 2, &status, msg, sizeof(msg))) {
+	/*
+	 * --no-same-permissions applies tar's umask: 022 whatever the caller's
+	 * (a umask of 077 would leave the kernel unreadable to the VMM).
+	 */
+	old_mask = umask(022);
+	ret = run_tar(argv, keep, paths, 2, &status, msg, sizeof(msg));
+	umask(old_mask);
+	if (ret) {
 		snprintf(err, err_len, "unpacking %s: cannot run tar: %s", blob, msg);
 		return -1;
 	}
@@ -619,10 +655,14 @@ int wp_image_is_current_at(int dir_fd, const char *sha256)
 	ssize_t n;
 	int fd;
 
-	/* Not a regular file (a FIFO, a symbolic link): not current. */
+	/* Not a regular file (a FIFO, a symbolic link), or not ours: not current. */
 	fd = open_regular_at(dir_fd, MARKER);
 	if (fd < 0)
 		return 0;
+	if (fstat(fd, &st) || !ours(&st)) {
+		close(fd);
+		return 0;
+	}
 	n = read(fd, done, sizeof(done) - 1);
 	close(fd);
 	if (n < 0 || (size_t)n != strlen(sha256) || memcmp(done, sha256, (size_t)n))
@@ -825,11 +865,6 @@ static int make_next(int dir_fd, const char *next, char *err, size_t err_len)
 		close(fd);
 		return -1;
 	}
-	if (fchmod(fd, 0755)) {
-		snprintf(err, err_len, "%s: %s", next, strerror(errno));
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
@@ -869,17 +904,23 @@ int wp_image_update_at(int dir_fd, const char *image_dir, int blob_fd, const cha
 		snprintf(err, err_len, "removing a leftover %s: %s", next, strerror(-ret));
 		return -1;
 	}
-	ret = remove_at(dir_fd, OLD);
-	if (ret) {
-		snprintf(err, err_len, "removing a leftover %s/%s: %s", image_dir, OLD,
-			 strerror(-ret));
-		return -1;
-	}
+	/*
+	 * image/ first: while it is not a directory, image.old (which may
+	 * hold the only link to the phone's disk) stays where it is.
+	 */
 	cur_fd = openat(dir_fd, CUR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	have_cur = cur_fd >= 0;
 	if (!have_cur && errno != ENOENT) {
 		snprintf(err, err_len, "%s: %s", cur,
 			 errno == ELOOP || errno == ENOTDIR ? "not a directory" : strerror(errno));
+		return -1;
+	}
+	ret = remove_at(dir_fd, OLD);
+	if (ret) {
+		snprintf(err, err_len, "removing a leftover %s/%s: %s", image_dir, OLD,
+			 strerror(-ret));
+		if (cur_fd >= 0)
+			close(cur_fd);
 		return -1;
 	}
 
@@ -907,6 +948,11 @@ int wp_image_update_at(int dir_fd, const char *image_dir, int blob_fd, const cha
 	}
 	if (unpack_fd(blob_fd, blob, new_fd, next, err, err_len))
 		goto fail;
+	/* Checked: now the VMM's user may read it (it was root's alone). */
+	if (fchmod(new_fd, 0755)) {
+		snprintf(err, err_len, "%s: %s", next, strerror(errno));
+		goto fail;
+	}
 	ret = check_manifest(new_fd, next, true, new_disk, info, err, err_len);
 	have_manifest = !ret;
 	if (ret == -ENOENT && !(flags & WP_IMAGE_NEED_MANIFEST)) {
