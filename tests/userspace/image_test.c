@@ -297,17 +297,27 @@ static void a_bare_disk_is_an_image_only_for_wp_provision(void **state)
 	assert_string_equal(get(img, "disk.img"), "a bare disk");
 }
 
+/*
+ * A provisioned phone whose image/ was moved to image.old (an update cut
+ * off mid-swap), and the v2 blob to update it with.
+ */
+static void swap_interrupted(struct t *t, char img[PATH_MAX], char old[PATH_MAX + 8],
+			     char tar[PATH_MAX], char sha[65])
+{
+	provisioned(t, img);
+	snprintf(old, PATH_MAX + 8, "%s.old", img);
+	assert_int_equal(rename(img, old), 0);
+	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+}
+
 static void an_interrupted_swap_is_recovered(void **state)
 {
 	struct t *t = *state;
 	char img[PATH_MAX], old[PATH_MAX + 8], tar[PATH_MAX], sha[65];
 	struct wp_image_info info;
 
-	provisioned(t, img);
 	/* A crash between image -> image.old and image.new -> image. */
-	snprintf(old, sizeof(old), "%s.old", img);
-	assert_int_equal(rename(img, old), 0);
-	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
+	swap_interrupted(t, img, old, tar, sha);
 	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, &info,
 					 t->err, sizeof(t->err)), 0);
 	assert_true(info.disk_kept);
@@ -641,11 +651,8 @@ static void a_planted_image_file_does_not_cost_the_disk(void **state)
 	char img[PATH_MAX], old[PATH_MAX + 8], tar[PATH_MAX], sha[65];
 	struct wp_image_info info;
 
-	provisioned(t, img);
-	snprintf(old, sizeof(old), "%s.old", img);
-	assert_int_equal(rename(img, old), 0);
+	swap_interrupted(t, img, old, tar, sha);
 	put(t->dir, "image", "not a directory");
-	blob(t, "v2", MANIFEST("2", "disk.img"), "disk.img", tar, sha);
 	assert_int_equal(wp_image_update(t->dir, tar, sha, WP_IMAGE_NEED_MANIFEST, &info,
 					 t->err, sizeof(t->err)), -1);
 	assert_true(strstr(t->err, "/image: not a directory") != NULL);

@@ -53,7 +53,7 @@ static int wp_open_parent(const char *path, int *dfd, char *base, size_t base_le
 	return *dfd < 0 ? -errno : 0;
 }
 
-static int wp_write_all(int fd, const void *data, size_t len)
+int wp_write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	ssize_t n;

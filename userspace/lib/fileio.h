@@ -29,6 +29,9 @@ int wp_write_file_atomic(const char *path, const void *data, size_t len,
  * Only a regular file is read (see wp_open_regular()): -ELOOP for a
  * symbolic link, -EISDIR for a directory, -EINVAL for anything else.
  */
+/* Write all of data to fd, again after EINTR and short writes; 0 or -errno. */
+int wp_write_all(int fd, const void *data, size_t len);
+
 int wp_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 
 /*

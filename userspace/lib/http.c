@@ -220,9 +220,9 @@ struct wp_download {
 static size_t wp_http_write_part(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct wp_download *d = userdata;
-	size_t n = size * nmemb, done = 0;
+	size_t n = size * nmemb;
 	long status = 0;
-	ssize_t w;
+	int ret;
 
 	/* Never append a whole file to the part already there. */
 	if (d->offset) {
@@ -232,15 +232,10 @@ static size_t wp_http_write_part(char *ptr, size_t size, size_t nmemb, void *use
 			return 0;
 		}
 	}
-	while (done < n) {
-		w = write(d->fd, ptr + done, n - done);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			d->write_err = errno;
-			return 0;
-		}
-		done += (size_t)w;
+	ret = wp_write_all(d->fd, ptr, n);
+	if (ret) {
+		d->write_err = -ret;
+		return 0;
 	}
 	return n;
 }

@@ -27,6 +27,7 @@
 #include "fileio.h"
 #include "image.h"
 #include "wpmanifest.h"
+#include "jsontype.h"
 
 extern char **environ;
 
@@ -465,20 +466,6 @@ static bool plain_file_name(const char *s)
 	return true;
 }
 
-static const char *type_name(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
-	case json_type_int: return "an integer";
-	case json_type_double: return "a number with a fraction";
-	case json_type_string: return "a string";
-	case json_type_array: return "an array";
-	case json_type_object: return "an object";
-	}
-	return "?";
-}
-
 /* A file the manifest names: a regular file directly in dir (dfd). */
 static int named_file(int dfd, const char *dir, const char *path, json_object *m,
 		      const char *field, bool required, bool must_exist, const char **name,
@@ -496,7 +483,7 @@ static int named_file(int dfd, const char *dir, const char *path, json_object *m
 	}
 	if (!json_object_is_type(v, json_type_string)) {
 		snprintf(err, err_len, "%s: \"%s\": must be a string, not %s", path, field,
-			 type_name(v));
+			 wp_json_type_name(v));
 		return -EINVAL;
 	}
 	*name = json_object_get_string(v);
@@ -611,7 +598,8 @@ static int check_manifest(int dfd, const char *dir, bool files, char disk[68],
 		goto out;
 	}
 	if (!json_object_is_type(m, json_type_object)) {
-		snprintf(err, err_len, "%s: must be a JSON object, not %s", path, type_name(m));
+		snprintf(err, err_len, "%s: must be a JSON object, not %s", path,
+			 wp_json_type_name(m));
 		ret = -EINVAL;
 		goto out;
 	}

@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "config.h"
 #include "console.h"
 #include "evloop.h"
@@ -76,7 +77,7 @@ void console_output(struct console *con, const uint8_t *buf, size_t len)
 	}
 	if (con->out_fd >= 0) {
 		if (con->kind == CONSOLE_STDIO || con->kind == CONSOLE_FILE)
-			vmm_write_all(con->out_fd, buf, len);
+			wp_write_all(con->out_fd, buf, len);
 		else if (write(con->out_fd, buf, len) < 0 && errno != EAGAIN)
 			vmm_debug("console: %s", strerror(errno));	/* dropped */
 	}

@@ -22,6 +22,7 @@
 #include "manifest.h"
 #include "memory.h"
 #include "util.h"
+#include "jsontype.h"
 
 #define NAME_MAX_LEN	64
 #define TEXT_MAX_LEN	256
@@ -48,20 +49,6 @@ static int field_error(const struct mctx *m, const char *field, const char *fmt,
 	return vmm_input_error(field, "%s (in %s)", msg, m->path);
 }
 
-static const char *type_name(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null: return "null";
-	case json_type_boolean: return "a boolean";
-	case json_type_double: return "a number with a fraction";
-	case json_type_int: return "an integer";
-	case json_type_object: return "an object";
-	case json_type_array: return "an array";
-	case json_type_string: return "a string";
-	}
-	return "something else";
-}
-
 static bool printable(const char *s, bool allow_space)
 {
 	for (; *s; s++)
@@ -82,7 +69,7 @@ static int get_string(const struct mctx *m, json_object *obj, const char *key,
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return field_error(m, field, "must be a string, not %s", type_name(v));
+		return field_error(m, field, "must be a string, not %s", wp_json_type_name(v));
 	*out = json_object_get_string(v);
 	if (strlen(*out) > max)
 		return field_error(m, field, "longer than %zu characters", max);
@@ -118,7 +105,7 @@ static int get_uint(const struct mctx *m, json_object *obj, const char *key,
 				   (unsigned long long)min, (unsigned long long)max);
 	if (!json_object_is_type(v, json_type_int))
 		return field_error(m, key, "must be an integer from %llu to %llu, not %s",
-				   (unsigned long long)min, (unsigned long long)max, type_name(v));
+				   (unsigned long long)min, (unsigned long long)max, wp_json_type_name(v));
 	n = json_object_get_int64(v);
 	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
 		return field_error(m, key, "%lld is out of range: must be from %llu to %llu",
@@ -141,7 +128,7 @@ static bool plain_id(const char *s)
 static int check_settings(const struct mctx *m, json_object *v)
 {
 	if (!json_object_is_type(v, json_type_object))
-		return field_error(m, "settings", "must be an object, not %s", type_name(v));
+		return field_error(m, "settings", "must be an object, not %s", wp_json_type_name(v));
 	if (json_object_object_length(v) > MAX_SETTINGS)
 		return field_error(m, "settings", "more than %d entries", MAX_SETTINGS);
 	json_object_object_foreach(v, key, val) {
@@ -152,7 +139,7 @@ static int check_settings(const struct mctx *m, json_object *v)
 		if (t != json_type_string && t != json_type_int && t != json_type_boolean &&
 		    t != json_type_double)
 			return field_error(m, "settings", "\"%s\" must be a string, number or boolean, not %s",
-					   key, type_name(val));
+					   key, wp_json_type_name(val));
 		if (t == json_type_string && strlen(json_object_get_string(val)) > TEXT_MAX_LEN)
 			return field_error(m, "settings", "\"%s\" is longer than %d characters",
 					   key, TEXT_MAX_LEN);
@@ -165,7 +152,7 @@ static int check_apps(const struct mctx *m, json_object *v)
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
-		return field_error(m, "apps", "must be an array, not %s", type_name(v));
+		return field_error(m, "apps", "must be an array, not %s", wp_json_type_name(v));
 	n = json_object_array_length(v);
 	if (n > MAX_APPS)
 		return field_error(m, "apps", "more than %d apps", MAX_APPS);
@@ -177,7 +164,7 @@ static int check_apps(const struct mctx *m, json_object *v)
 
 		snprintf(field, sizeof(field), "apps[%zu]", i);
 		if (!json_object_is_type(app, json_type_object))
-			return field_error(m, field, "must be an object, not %s", type_name(app));
+			return field_error(m, field, "must be an object, not %s", wp_json_type_name(app));
 		snprintf(field, sizeof(field), "apps[%zu].id", i);
 		ret = get_string(m, app, "id", field, true, NAME_MAX_LEN, &s);
 		if (ret)
@@ -209,7 +196,7 @@ static int parse(const struct mctx *m, json_object *root, struct vmm_config *cfg
 	int ret;
 
 	if (!json_object_is_type(root, json_type_object))
-		return field_error(m, "manifest", "must be a JSON object, not %s", type_name(root));
+		return field_error(m, "manifest", "must be a JSON object, not %s", wp_json_type_name(root));
 	json_object_object_foreach(root, key, val) {
 		bool known = !strncmp(key, "x-", 2);
 
@@ -241,7 +228,7 @@ static int parse(const struct mctx *m, json_object *root, struct vmm_config *cfg
 	if (!json_object_object_get_ex(root, "guest_os", &os))
 		return field_error(m, "guest_os", "missing (an object with \"name\" and \"version\")");
 	if (!json_object_is_type(os, json_type_object))
-		return field_error(m, "guest_os", "must be an object, not %s", type_name(os));
+		return field_error(m, "guest_os", "must be an object, not %s", wp_json_type_name(os));
 	ret = get_string(m, os, "name", "guest_os.name", true, TEXT_MAX_LEN, &s);
 	if (ret)
 		return ret;

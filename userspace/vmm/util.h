@@ -55,9 +55,6 @@ int vmm_input_error(const char *field, const char *fmt, ...)
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t vmm_now_ns(void);
 
-/* write() all of buf unless an error other than EINTR; 0 or -errno. */
-int vmm_write_all(int fd, const void *buf, size_t len);
-
 /* Set O_NONBLOCK on fd; 0 or -errno. */
 int vmm_set_nonblock(int fd);
 
